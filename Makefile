@@ -1,0 +1,84 @@
+# rapport.nvim -- `make` builds bin/rapport; `make test` and `make run` first
+# install what is missing (tools/deps.sh, tools/nvim-recent.sh).
+
+CC       ?= cc
+MSGPACK  := $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS     := libuv $(MSGPACK) sqlite3 yaml-0.1 jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
+            -Wstrict-prototypes -Wmissing-prototypes
+WERROR   ?=
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(WERROR)
+CPPFLAGS += -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+
+BUILD    ?= build
+SRCS     := $(wildcard src/*.c)
+OBJS     := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIBOBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
+
+NVIM_RECENT := .deps/nvim/bin/nvim
+
+.PHONY: all test run asan lint doc bench clean deps nvim-recent check-c fuzz
+
+all: bin/rapport
+
+bin/rapport: $(OBJS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/c/%.c $(LIBOBJS) tests/c/test.h
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/c $(CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/gen: bench/gen.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $<
+
+-include $(OBJS:.o=.d)
+
+deps:
+	@sh tools/deps.sh
+
+nvim-recent:
+	@sh tools/nvim-recent.sh .deps/nvim
+
+# Every test: C unit tests, then the Neovim tests on Debian's nvim and a recent one.
+test: deps nvim-recent
+	@$(MAKE) --no-print-directory all $(TESTS) $(BUILD)/gen
+	@sh tests/run.sh $(TESTS)
+
+check-c: all $(TESTS) $(BUILD)/gen
+	@sh tests/run.sh --c-only $(TESTS)
+
+run: deps nvim-recent all
+	@sh tools/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build/asan/%,$(TESTS))
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  sh tests/run.sh --c-only $(patsubst $(BUILD)/%,build/asan/%,$(TESTS))
+
+fuzz:
+	@sh tests/fuzz/run.sh
+
+lint:
+	@sh tools/lint.sh
+
+doc:
+	@sh tools/doccheck.sh
+
+bench: all $(BUILD)/gen
+	@sh bench/run.sh
+
+clean:
+	rm -rf build bin doc/tags tests/tmp bench/out

@@ -1,0 +1,72 @@
+/* cmd.h -- the subcommands, shared by the CLI and the rpc server.
+ *
+ * Each command takes the parameter map of SPEC §4 (the CLI builds the same
+ * map from argv) and returns its --json value; the CLI prints it, the server
+ * sends it. One table drives both.
+ */
+#ifndef RAPPORT_CMD_H
+#define RAPPORT_CMD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct store store;
+typedef struct indexer indexer;
+
+typedef struct {
+    char *vault;        /* absolute path of the vault root */
+    char *db_path;
+    char today[11];     /* "YYYY-MM-DD" when fixed by --today/$RAPPORT_TODAY, else "" */
+    int rpc;            /* 1 in the rpc server: the watcher keeps the index fresh */
+    json_t *settings;   /* rapport.configure(): setup()'s settings (rpc only) */
+    store *rd;          /* read connection (main thread) */
+    indexer *ix;        /* the indexer (own write connection) */
+    double started;     /* process start, seconds since the epoch */
+    json_t *warnings;   /* collected during one command, may be NULL */
+    int index_changed;  /* set by index_file when the index moved */
+    /* Progress of long indexing (rpc): called on the indexing thread. */
+    void (*progress)(void *ud, size_t done, size_t total, const char *what);
+    void *progress_ud;
+} cmd_ctx;
+
+typedef int (*cmd_fn)(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen);
+
+enum {
+    CMD_FRESH = 1,      /* bring the index up to date first (CLI: walk; rpc: the watcher's) */
+    CMD_NOSTORE = 2,    /* needs no database */
+    CMD_ASYNC = 4,      /* rpc: runs on the thread pool (long work) */
+};
+
+typedef struct {
+    const char *name;   /* "tags", "tag_add", ...; rpc method "rapport.<name>" */
+    cmd_fn fn;
+    unsigned flags;
+} cmd_def;
+
+const cmd_def *cmd_lookup(const char *name);
+extern const cmd_def cmd_table[];
+
+/* Opens the indexer and the read store when not yet open (cmd_index.c). */
+int cmd_open(cmd_ctx *c, char *err, size_t errlen);
+void cmd_close(cmd_ctx *c);
+
+/* The commands, by file; all have the cmd_fn signature. */
+#define CMD_DECLARE(name) int name(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
+/* cmd_index.c */
+CMD_DECLARE(cmd_index);
+CMD_DECLARE(cmd_index_file);
+CMD_DECLARE(cmd_tags);
+CMD_DECLARE(cmd_find);
+CMD_DECLARE(cmd_search);
+CMD_DECLARE(cmd_check);
+CMD_DECLARE(cmd_complete);
+
+/* Today's date for this request ("YYYY-MM-DD"). */
+void cmd_today(const cmd_ctx *c, char out[11]);
+
+/* Parameter helpers: return 0 or -1 with a message naming the parameter. */
+int param_str(json_t *p, const char *key, int required, const char **out, char *err, size_t errlen);
+int param_int(json_t *p, const char *key, int required, long long *out, char *err, size_t errlen);
+int param_bool(json_t *p, const char *key, int *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,23 @@
+/* server.h -- the msgpack-rpc peer on stdin/stdout (`rapport rpc`). */
+#ifndef RAPPORT_SERVER_H
+#define RAPPORT_SERVER_H
+
+#include <jansson.h>
+
+#include "cmd.h"
+
+/* Called with the peer's answer to one of our requests (error is JSON null
+ * on success). The values are borrowed. */
+typedef void (*server_reply_cb)(void *ud, json_t *error, json_t *result);
+
+/* Serves until stdin reaches EOF; returns the process exit code. */
+int server_run(cmd_ctx *c);
+
+/* Sends a request to the peer (Neovim); `params` is stolen. */
+void server_request(const char *method, json_t *params, server_reply_cb cb, void *ud);
+/* Sends a notification; `params` is stolen. */
+void server_notify(const char *method, json_t *params);
+/* Calls a function of the Lua client: require("rapport.client")[fn](args...). */
+void server_call_lua(const char *fn, json_t *args);
+
+#endif

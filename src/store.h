@@ -1,0 +1,185 @@
+/* store.h -- the SQLite index: schema, writes of parsed notes, queries.
+ *
+ * The database is a cache of the vault (SPEC §1.1): everything in it can be
+ * rebuilt from the files. This is the only module that includes sqlite3.h.
+ *
+ * Connections: one `store` is one SQLite connection, used by one thread at a
+ * time. WAL mode lets a read store (main thread) and the indexer's write
+ * store (a worker thread) work at once; two helpers on one vault share the
+ * file through WAL and a 5 s busy timeout.
+ *
+ * Errors: functions return 0 or a negative STORE_E* code and write a
+ * one-line reason into `err` (may be NULL). Out-of-memory aborts (xmalloc).
+ * Returned arrays are owned by the caller and freed with the matching
+ * *_free function. Strings are UTF-8; paths are vault-relative with '/'.
+ */
+#ifndef RAPPORT_STORE_H
+#define RAPPORT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+#include "query.h"
+#include "util.h"
+
+enum {
+    STORE_OK = 0,
+    STORE_ERR = -1,      /* an SQLite error (message in err) */
+    STORE_EBUSY = -2,    /* the database stayed locked past the busy timeout */
+    STORE_EIO = -3,      /* the file or its lock could not be opened */
+    STORE_ENOTFOUND = -4,
+};
+
+/* Schema version kept in PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct store store;
+
+enum {
+    STORE_WRITER = 1,    /* the indexer's connection: larger page cache */
+};
+
+/* Opens (creating when absent, mode 0600) the database at `path`. Under an
+ * exclusive flock on `<path>.lock`: a file SQLite cannot read as a database,
+ * or one with a newer schema version, is renamed `<path>.bad-<YYYYmmdd-
+ * HHMMSS>` (its -wal/-shm too) and a fresh one is created; `msg` (may be
+ * NULL) then says so, else msg[0] is '\0'. Older schemas are migrated
+ * forward. Sets WAL, synchronous=NORMAL, busy_timeout=5000. */
+int store_open(store **out, const char *path, unsigned flags, char *msg, size_t msglen,
+               char *err, size_t errlen);
+void store_close(store *s);
+
+/* Transactions: begin is BEGIN IMMEDIATE (takes the write lock now, waiting
+ * up to the busy timeout). Writes must happen inside one: the full-text
+ * index is brought up to date at commit. Rollback never fails visibly. */
+int store_begin(store *s, char *err, size_t errlen);
+int store_commit(store *s, char *err, size_t errlen);
+void store_rollback(store *s);
+
+/* Bulk mode for a cold build into an empty database: synchronous=OFF.
+ * Leaving it checkpoints, fdatasyncs the database file once and restores
+ * NORMAL. Safe because the database is a cache: a process crash mid-build
+ * loses nothing committed; a power loss mid-build leaves at worst a database
+ * store_open moves aside and rebuilds. */
+int store_set_bulk(store *s, int on, char *err, size_t errlen);
+
+/* Background upkeep, for an idle moment on the writer's thread (index_run
+ * calls it after writing): up to `work` pages of FTS segment merging (0 =
+ * none; ~500 is a few ms; -1 = merge everything into one segment, for after
+ * a bulk build: ~50 ms at 10k notes), then a PASSIVE WAL checkpoint. The writer never
+ * merges or checkpoints inside a save's commit, except as a backstop when the
+ * WAL passes ~32 MB. */
+int store_maintain(store *s, int work, char *err, size_t errlen);
+
+/* Checks the database (PRAGMA quick_check) and that the full-text index
+ * matches the stored texts; 0 when both hold. Reads every page: for tests
+ * and :checkhealth, not for hot paths. */
+int store_integrity(store *s, char *err, size_t errlen);
+
+/* ---- freshness -------------------------------------------------------- */
+
+/* A file as the index last saw it (indexed note or skipped file). */
+typedef struct {
+    char *path;
+    int64_t size, mtime_ns, ctime_ns;
+    uint64_t inode;
+    int skipped;         /* 1: recorded as skipped (too big, binary, ...) */
+} store_file;
+typedef VEC(store_file) store_file_list;
+
+/* Every known file, sorted bytewise by path. */
+int store_list_files(store *s, store_file_list *out, char *err, size_t errlen);
+/* One file by path: 0, STORE_ENOTFOUND, or an error. out->path is NULL'd. */
+int store_get_file(store *s, const char *path, store_file *out, char *err, size_t errlen);
+/* The path of an indexed note with this inode other than `path`, or NULL
+ * (malloc'd): used to keep a file reachable by two paths indexed once. */
+char *store_path_by_inode(store *s, uint64_t inode, const char *path);
+void store_files_free(store_file_list *f);
+/* Number of indexed notes (skipped files not counted). */
+int64_t store_count_notes(store *s);
+
+/* ---- writes (inside store_begin/commit) ------------------------------- */
+
+typedef struct {
+    const char *path;
+    int64_t size, mtime_ns, ctime_ns;
+    uint64_t inode;
+    int is_new;          /* 1: the caller knows the path is not in the index
+                            (no row to replace: saves the lookups) */
+} store_stat;
+
+/* Replaces everything known about st->path by the parsed note: its row,
+ * tags, mentions, sections, items, tasks, quotes, full text, and drops the
+ * path's file problems and skipped row. `text` is the file's bytes. */
+int store_put_note(store *s, const store_stat *st, const char *text, size_t len,
+                   const parse_note *pn, char *err, size_t errlen);
+/* Records st->path as skipped (so it is not re-read until it changes);
+ * removes a note previously indexed under that path and its file problems. */
+int store_put_skipped(store *s, const store_stat *st, char *err, size_t errlen);
+/* Forgets a path: note (and all its rows), skipped row, file problems. */
+int store_delete_path(store *s, const char *path, char *err, size_t errlen);
+/* Forgets every note, skipped file and file problem (a full rebuild);
+ * walk problems stay. */
+int store_clear_all(store *s, char *err, size_t errlen);
+
+enum {
+    STORE_PROBLEM_FILE = 0,  /* tied to the file's content; replaced when it is re-read */
+    STORE_PROBLEM_WALK = 1,  /* found by the walk (links out, loops); replaced per full walk */
+};
+/* Adds a `check` row; line 0 = none. */
+int store_add_problem(store *s, const char *path, int line, const char *message, int kind,
+                      char *err, size_t errlen);
+int store_clear_problems(store *s, int kind, char *err, size_t errlen);
+
+/* ---- queries ------------------------------------------------------------ */
+
+/* `tags`: every distinct tag with the number of notes carrying exactly it,
+ * sorted bytewise. */
+typedef struct { char *tag; int64_t count; } store_tag;
+typedef VEC(store_tag) store_tag_list;
+int store_tags(store *s, store_tag_list *out, char *err, size_t errlen);
+void store_tags_free(store_tag_list *t);
+
+/* `find`: notes matching a parsed tag query (query.h), sorted by path.
+ * A tag term matches the tag and its children (`t` and `t/...`); client:,
+ * @person (mentions incl. frontmatter people), type:, after:/before: (by the
+ * note's date, exclusive; notes without a date never match). */
+typedef struct { int64_t id; char *path, *title, *client; /* client may be NULL */ } store_note_ref;
+typedef VEC(store_note_ref) store_ref_list;
+int store_find(store *s, const query_node *q, store_ref_list *out, char *err, size_t errlen);
+void store_note_refs_free(store_ref_list *r);
+
+/* `search`: full-text search. The user's text is turned into a safe FTS5
+ * query by store_fts_query (never raw syntax), so no input errors. One hit
+ * per note, ordered by bm25 rank, then path. `line` is the 1-based line of
+ * the first match; `snippet` is that line, trimmed (cut to ~160 bytes
+ * around the match when longer). `limit` 0 = all matches. */
+typedef struct { char *path; int line; char *snippet; } store_hit;
+typedef VEC(store_hit) store_hit_list;
+int store_search(store *s, const char *text, size_t limit, store_hit_list *out, char *err,
+                 size_t errlen);
+void store_hits_free(store_hit_list *h);
+/* The FTS5 query for user text: "quoted phrases" kept, every other
+ * whitespace-separated word quoted ("" doubled), all required (AND). NULL
+ * when the text has no searchable word. Exposed for tests. */
+char *store_fts_query(const char *text);
+
+/* `check`: stored problems plus duplicate client ids (computed: every client
+ * note whose id an earlier path already uses), sorted by path, line. */
+typedef struct { char *path; int line; /* 0 = none */ char *message; } store_problem;
+typedef VEC(store_problem) store_problem_list;
+int store_check(store *s, store_problem_list *out, char *err, size_t errlen);
+void store_problems_free(store_problem_list *p);
+/* The stored problems of one kind (STORE_PROBLEM_*), sorted by path, line,
+ * message; duplicate client ids not included. */
+int store_list_problems(store *s, int kind, store_problem_list *out, char *err, size_t errlen);
+
+/* Completion lists, sorted bytewise, distinct. */
+typedef VEC(char *) store_string_list;
+int store_all_tags(store *s, store_string_list *out, char *err, size_t errlen);
+int store_all_people(store *s, store_string_list *out, char *err, size_t errlen);
+int store_all_clients(store *s, store_string_list *out, char *err, size_t errlen);
+void store_strings_free(store_string_list *l);
+
+#endif

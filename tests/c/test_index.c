@@ -1,0 +1,667 @@
+/* test_index.c -- the indexer and the store over a temporary vault. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "index.h"
+#include "query.h"
+#include "store.h"
+#include "test.h"
+#include "util.h"
+
+static char vdir[256], dbpath[300];
+
+static void put(const char *rel, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", vdir, rel);
+    for (char *p = path + strlen(vdir) + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) { perror(path); exit(2); }
+    fwrite(text, 1, strlen(text), f);
+    fclose(f);
+}
+
+static void put_bytes(const char *rel, const char *b, size_t n)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", vdir, rel);
+    FILE *f = fopen(path, "wb");
+    fwrite(b, 1, n, f);
+    fclose(f);
+}
+
+static void rm(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", vdir, rel);
+    unlink(path);
+}
+
+static void mv(const char *a, const char *b)
+{
+    char pa[1024], pb[1024];
+    snprintf(pa, sizeof(pa), "%s/%s", vdir, a);
+    snprintf(pb, sizeof(pb), "%s/%s", vdir, b);
+    rename(pa, pb);
+}
+
+static void link_to(const char *target, const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", vdir, rel);
+    if (symlink(target, path) != 0) perror(path);
+}
+
+static void rmtree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
+    if (system(cmd) != 0) fprintf(stderr, "rm -rf %s failed\n", dir);
+}
+
+static void fresh_vault(void)
+{
+    if (vdir[0]) rmtree(vdir);
+    snprintf(vdir, sizeof(vdir), "/tmp/rapport-test-XXXXXX");
+    if (!mkdtemp(vdir)) { perror("mkdtemp"); exit(2); }
+    char d[300];
+    snprintf(d, sizeof(d), "%s/.rapport", vdir);
+    mkdir(d, 0700);
+    snprintf(dbpath, sizeof(dbpath), "%s/.rapport/index.sqlite3", vdir);
+}
+
+static void base_notes(void)
+{
+    put("clients/acme.md",
+        "---\ntype: client\ntags: [vip]\n---\n# Acme Corp\n\n## Stakeholders\n\n- @ben - CFO\n");
+    put("meetings/2026-01-10-acme.md",
+        "---\nclient: acme\ndate: 2026-01-10\n---\n# Kickoff\n\nTalked about #topic/pricing with @ben.\n"
+        "\nThe quarterly budget review is next.\n");
+    put("meetings/2026-02-01-acme.md",
+        "---\nclient: acme\ndate: 2026-02-01\n---\n# Follow-up\n\nMore #topic and #risk here.\n");
+    put("notes/idea.md", "# Idea\n\nA #risk note about pricing strategy.\n");
+}
+
+static indexer *open_ix(void)
+{
+    char msg[512], err[512];
+    indexer *ix = NULL;
+    int rc = index_open(&ix, vdir, dbpath, msg, sizeof(msg), err, sizeof(err));
+    if (rc) fprintf(stderr, "index_open: %s\n", err);
+    return ix;
+}
+
+static store *open_rd(void)
+{
+    char msg[512], err[512];
+    store *s = NULL;
+    if (store_open(&s, dbpath, 0, msg, sizeof(msg), err, sizeof(err))) fprintf(stderr, "%s\n", err);
+    return s;
+}
+
+/* Renders find results as "path|path|..." */
+static char *find_str(store *s, const char *q)
+{
+    char err[256];
+    query_node *n = query_parse(q, err, sizeof(err));
+    if (!n) return xasprintf("parse error: %s", err);
+    store_ref_list r;
+    buf_t b = {0};
+    if (store_find(s, n, &r, err, sizeof(err))) {
+        query_free(n);
+        return xasprintf("error: %s", err);
+    }
+    for (size_t i = 0; i < r.len; i++) {
+        if (i) buf_addc(&b, '|');
+        buf_adds(&b, r.items[i].path);
+    }
+    store_note_refs_free(&r);
+    query_free(n);
+    buf_cstr(&b);
+    return b.data;
+}
+
+static char *tags_str(store *s)
+{
+    store_tag_list t;
+    buf_t b = {0};
+    char err[256];
+    if (store_tags(s, &t, err, sizeof(err))) return xstrdup(err);
+    for (size_t i = 0; i < t.len; i++) buf_printf(&b, "%s%s=%lld", i ? " " : "", t.items[i].tag, (long long)t.items[i].count);
+    store_tags_free(&t);
+    buf_cstr(&b);
+    return b.data;
+}
+
+static char *check_str(store *s)
+{
+    store_problem_list p;
+    buf_t b = {0};
+    char err[256];
+    if (store_check(s, &p, err, sizeof(err))) return xstrdup(err);
+    for (size_t i = 0; i < p.len; i++)
+        buf_printf(&b, "%s:%d:%s\n", p.items[i].path, p.items[i].line, p.items[i].message);
+    store_problems_free(&p);
+    buf_cstr(&b);
+    return b.data;
+}
+
+#define ASSERT_HAS(hay, needle)                                                          \
+    do {                                                                                 \
+        const char *_h = (hay);                                                          \
+        if (!_h || !strstr(_h, (needle))) {                                              \
+            TEST_FAIL_AT("\"%s\" not in \"%s\"", (needle), _h ? _h : "(null)");        \
+            return;                                                                      \
+        }                                                                                \
+    } while (0)
+
+/* ---------------------------------------------------------------------- */
+
+static void test_fts_query(void)
+{
+    char *q = store_fts_query("budget \"quarterly review\" a\"b");
+    ASSERT_STR_EQ(q, "\"budget\" \"quarterly review\" \"a\" \"b\"");
+    free(q);
+    q = store_fts_query("say \"\"hi\"\" NEAR( x* -y :z");
+    ASSERT_STR_EQ(q, "\"say\" \"hi\" \"NEAR(\" \"x*\" \"-y\" \":z\"");
+    free(q);
+    ASSERT_NULL(store_fts_query("  \" - * : ( "));
+    ASSERT_NULL(store_fts_query(""));
+    q = store_fts_query("\"unterminated phrase");
+    ASSERT_STR_EQ(q, "\"unterminated phrase\"");
+    free(q);
+}
+
+static void test_basic(void)
+{
+    fresh_vault();
+    base_notes();
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    index_stats st;
+    char err[512];
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.files, 4);
+    ASSERT_EQ(st.indexed, 4);
+    ASSERT_EQ(st.removed, 0);
+    /* A second run reads nothing. */
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 0);
+    ASSERT_EQ(st.files, 4);
+    /* --full re-reads everything. */
+    ASSERT_EQ(index_run(ix, INDEX_FULL, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 4);
+
+    store *s = open_rd();
+    ASSERT(s != NULL);
+    char *t = tags_str(s);
+    ASSERT_STR_EQ(t, "risk=2 topic=1 topic/pricing=1 vip=1");
+    free(t);
+
+    char *f = find_str(s, "topic");
+    ASSERT_STR_EQ(f, "meetings/2026-01-10-acme.md|meetings/2026-02-01-acme.md");
+    free(f);
+    f = find_str(s, "#topic/pricing");
+    ASSERT_STR_EQ(f, "meetings/2026-01-10-acme.md");
+    free(f);
+    f = find_str(s, "top"); /* no prefix match without '/' */
+    ASSERT_STR_EQ(f, "");
+    free(f);
+    f = find_str(s, "risk -client:acme");
+    ASSERT_STR_EQ(f, "notes/idea.md");
+    free(f);
+    f = find_str(s, "client:acme");
+    ASSERT_STR_EQ(f, "clients/acme.md|meetings/2026-01-10-acme.md|meetings/2026-02-01-acme.md");
+    free(f);
+    f = find_str(s, "@ben type:meeting");
+    ASSERT_STR_EQ(f, "meetings/2026-01-10-acme.md");
+    free(f);
+    f = find_str(s, "after:2026-01-10");
+    ASSERT_STR_EQ(f, "meetings/2026-02-01-acme.md");
+    free(f);
+    f = find_str(s, "before:2026-02-01 OR vip");
+    ASSERT_STR_EQ(f, "clients/acme.md|meetings/2026-01-10-acme.md");
+    free(f);
+    f = find_str(s, "NOT (risk OR topic)");
+    ASSERT_STR_EQ(f, "clients/acme.md");
+    free(f);
+
+    store_ref_list r;
+    query_node *q = query_parse("vip", err, sizeof(err));
+    ASSERT_EQ(store_find(s, q, &r, err, sizeof(err)), 0);
+    ASSERT_EQ(r.len, 1);
+    ASSERT_STR_EQ(r.items[0].title, "Acme Corp");
+    ASSERT_STR_EQ(r.items[0].client, "acme");
+    store_note_refs_free(&r);
+    query_free(q);
+    q = query_parse("risk", err, sizeof(err));
+    ASSERT_EQ(store_find(s, q, &r, err, sizeof(err)), 0);
+    ASSERT_EQ(r.len, 2);
+    ASSERT_STR_EQ(r.items[1].path, "notes/idea.md");
+    ASSERT_NULL(r.items[1].client);
+    store_note_refs_free(&r);
+    query_free(q);
+
+    store_hit_list h;
+    ASSERT_EQ(store_search(s, "quarterly budget", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 1);
+    ASSERT_STR_EQ(h.items[0].path, "meetings/2026-01-10-acme.md");
+    ASSERT_EQ(h.items[0].line, 9);
+    ASSERT_STR_EQ(h.items[0].snippet, "The quarterly budget review is next.");
+    store_hits_free(&h);
+    ASSERT_EQ(store_search(s, "\"budget quarterly\"", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 0);
+    store_hits_free(&h);
+    ASSERT_EQ(store_search(s, "pricing", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 2);
+    store_hits_free(&h);
+    ASSERT_EQ(store_search(s, "pricing", 1, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 1);
+    store_hits_free(&h);
+
+    store_string_list l;
+    ASSERT_EQ(store_all_people(s, &l, err, sizeof(err)), 0);
+    ASSERT_EQ(l.len, 1);
+    ASSERT_STR_EQ(l.items[0], "ben");
+    store_strings_free(&l);
+    ASSERT_EQ(store_all_clients(s, &l, err, sizeof(err)), 0);
+    ASSERT_EQ(l.len, 1);
+    ASSERT_STR_EQ(l.items[0], "acme");
+    store_strings_free(&l);
+    ASSERT_EQ(store_all_tags(s, &l, err, sizeof(err)), 0);
+    ASSERT_EQ(l.len, 4);
+    store_strings_free(&l);
+
+    char *c = check_str(s);
+    ASSERT_STR_EQ(c, "");
+    free(c);
+    store_close(s);
+    index_close(ix);
+}
+
+static void test_search_hostile(void)
+{
+    fresh_vault();
+    base_notes();
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    char err[512];
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, NULL, err, sizeof(err)), 0);
+    store *s = open_rd();
+    ASSERT(s != NULL);
+    static const char *const bad[] = {
+        "\"", "*", "NEAR(", "-", ":", "a:b", "body:pricing", "\"unterminated", "AND OR NOT",
+        "^pricing", "pricing*", "(pricing", "pricing)", "'", "''", "NEAR(a b, 3)", "{body}: x",
+        "\"\"\"", "-pricing", "+pricing", "pri\"cing", "\xe2\x80\x99", "x AND", "",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        store_hit_list h;
+        int rc = store_search(s, bad[i], 0, &h, err, sizeof(err));
+        if (rc) TEST_FAIL_AT("search [%s]: %s", bad[i], err);
+        ASSERT_EQ(rc, 0);
+        store_hits_free(&h);
+    }
+    store_hit_list h;
+    ASSERT_EQ(store_search(s, "-pricing", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 2); /* '-' is not NOT: the word is required */
+    store_hits_free(&h);
+    store_close(s);
+    index_close(ix);
+}
+
+static void test_incremental(void)
+{
+    fresh_vault();
+    base_notes();
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    store *s = open_rd(); /* a reader open during the writes */
+    ASSERT(s != NULL);
+    char err[512];
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+
+    /* Modify: size changes. */
+    put("notes/idea.md", "# Idea\n\nNow about #growth only.\n");
+    /* Delete. */
+    rm("meetings/2026-02-01-acme.md");
+    /* Rename. */
+    mv("meetings/2026-01-10-acme.md", "meetings/2026-01-11-acme.md");
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.files, 3);
+    ASSERT_EQ(st.indexed, 2);
+    ASSERT_EQ(st.removed, 2);
+    char *t = tags_str(s);
+    ASSERT_STR_EQ(t, "growth=1 topic/pricing=1 vip=1");
+    free(t);
+    char *f = find_str(s, "topic");
+    ASSERT_STR_EQ(f, "meetings/2026-01-11-acme.md");
+    free(f);
+    store_hit_list h;
+    ASSERT_EQ(store_search(s, "strategy", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 0);
+    store_hits_free(&h);
+    ASSERT_EQ(store_search(s, "growth", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 1);
+    store_hits_free(&h);
+
+    /* Same size, new content: mtime/ctime differ. */
+    usleep(2000);
+    put("notes/idea.md", "# Idea\n\nNow about #hiring only.\n");
+    ASSERT_EQ(index_file(ix, "notes/idea.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 1);
+    ASSERT_EQ(index_file(ix, "notes/idea.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 0); /* fresh: nothing read */
+    t = tags_str(s);
+    ASSERT_STR_EQ(t, "hiring=1 topic/pricing=1 vip=1");
+    free(t);
+
+    /* index_file: new file, deleted file, hidden and ignored paths. */
+    put("notes/new.md", "# New\n#fresh\n");
+    ASSERT_EQ(index_file(ix, "notes/new.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 1);
+    f = find_str(s, "fresh");
+    ASSERT_STR_EQ(f, "notes/new.md");
+    free(f);
+    rm("notes/new.md");
+    ASSERT_EQ(index_file(ix, "notes/new.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.removed, 1);
+    f = find_str(s, "fresh");
+    ASSERT_STR_EQ(f, "");
+    free(f);
+    put(".hidden/x.md", "#secret\n");
+    ASSERT_EQ(index_file(ix, ".hidden/x.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 0);
+
+    /* .rapportignore */
+    put(".rapportignore", "# comment\n\ndrafts/\n*.tmp.md\n!keep.tmp.md\n");
+    put("drafts/a.md", "#draft\n");
+    put("notes/b.tmp.md", "#draft\n");
+    put("notes/keep.tmp.md", "#kept\n");
+    index_close(ix);
+    ix = open_ix(); /* the ignore file is read at open */
+    ASSERT(ix != NULL);
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    t = tags_str(s);
+    ASSERT_STR_EQ(t, "hiring=1 kept=1 topic/pricing=1 vip=1");
+    free(t);
+    ASSERT_EQ(index_file(ix, "drafts/a.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 0);
+
+    /* Ignoring an indexed file later drops it at the next run. */
+    put(".rapportignore", "notes/\n");
+    index_close(ix);
+    ix = open_ix();
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    t = tags_str(s);
+    ASSERT_STR_EQ(t, "draft=1 topic/pricing=1 vip=1");
+    free(t);
+    store_close(s);
+    index_close(ix);
+}
+
+static void test_problems(void)
+{
+    fresh_vault();
+    base_notes();
+    put_bytes("bad-utf8.md", "# x\n\xff\xfe oops\n", 11);
+    put_bytes("binary.md", "# x\n\0\0\0\n", 8);
+    {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/huge.md", vdir);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ASSERT(fd >= 0);
+        ASSERT_EQ(ftruncate(fd, (off_t)INDEX_MAX_FILE_SIZE + 1), 0); /* NULs, but size wins */
+        close(fd);
+    }
+    link_to("/etc/hostname", "outside.md");
+    link_to("/tmp", "outdir");
+    link_to("..", "notes/loop");
+    link_to("self.md", "self.md");
+    put("fm.md", "---\nbad: [\n---\n# Body still indexed #ok\n");
+    put("tagcomment.md", "---\ntags: #a\n---\n# T\n");
+    put("dup.md", "# D\n\n## Needs\n\n- a\n\n## Needs\n\n- b\n");
+    put("clients/acme2.md", "---\ntype: client\nclient: acme\n---\n# Acme again\n");
+    int unreadable = geteuid() != 0;
+    if (unreadable) {
+        put("secret.md", "# s\n");
+        char p[600];
+        snprintf(p, sizeof(p), "%s/secret.md", vdir);
+        chmod(p, 0);
+    }
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    char err[512];
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.skipped, 3 + (size_t)unreadable);
+    store *s = open_rd();
+    char *c = check_str(s);
+    ASSERT_HAS(c, "bad-utf8.md:0:not valid UTF-8");
+    ASSERT_HAS(c, "binary.md:0:binary file");
+    ASSERT_HAS(c, "huge.md:0:file larger than 8 MiB");
+    ASSERT_HAS(c, "outside.md:0:symlink leads out of the vault");
+    ASSERT_HAS(c, "outdir:0:symlink leads out of the vault");
+    ASSERT_HAS(c, "notes/loop:0:symlink loop");
+    ASSERT_HAS(c, "self.md:0:symlink loop");
+    ASSERT_HAS(c, "frontmatter does not parse"); /* the line is libyaml's (parse.c) */
+    ASSERT_HAS(c, "\nfm.md:");
+    ASSERT_HAS(c, "tagcomment.md:2:`tags: #...` is a YAML comment");
+    ASSERT_HAS(c, "dup.md:7:repeated section \"Needs\"");
+    ASSERT_HAS(c, "clients/acme2.md:0:duplicate client id \"acme\" (already used by clients/acme.md");
+    if (unreadable) ASSERT_HAS(c, "secret.md:0:file not readable");
+    /* Sorted by path, line. */
+    store_problem_list pl;
+    ASSERT_EQ(store_check(s, &pl, err, sizeof(err)), 0);
+    for (size_t i = 1; i < pl.len; i++) {
+        int cmp = strcmp(pl.items[i - 1].path, pl.items[i].path);
+        ASSERT(cmp < 0 || (cmp == 0 && pl.items[i - 1].line <= pl.items[i].line));
+    }
+    store_problems_free(&pl);
+    free(c);
+    char *f = find_str(s, "ok");
+    ASSERT_STR_EQ(f, "fm.md");
+    free(f);
+
+    /* Skipped files are not re-read until they change; a second run writes nothing. */
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 0);
+    /* Fixing a file clears its problem. */
+    put("bad-utf8.md", "# fixed #now\n");
+    rm("outside.md");
+    rm("notes/loop");
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 1);
+    c = check_str(s);
+    if (strstr(c, "bad-utf8.md") || strstr(c, "outside.md") || strstr(c, "notes/loop"))
+        TEST_FAIL_AT("stale problems: %s", c);
+    free(c);
+    f = find_str(s, "now");
+    ASSERT_STR_EQ(f, "bad-utf8.md");
+    free(f);
+    store_close(s);
+    index_close(ix);
+}
+
+static void test_links_inside(void)
+{
+    fresh_vault();
+    put("real/a.md", "# A #alpha\n");
+    put("real/b.md", "# B #beta\n");
+    link_to("real/a.md", "z-link.md");  /* after real/a.md in byte order: dropped */
+    link_to("real/b.md", "b-link.md");  /* before real/b.md: wins */
+    link_to("real", "alias");           /* directory link: alias/a.md < real/a.md */
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    char err[512];
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.files, 2);
+    store *s = open_rd();
+    char *f = find_str(s, "alpha OR beta");
+    ASSERT_STR_EQ(f, "alias/a.md|alias/b.md");
+    free(f);
+    /* index_file on the losing path keeps the first. */
+    ASSERT_EQ(index_file(ix, "real/a.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 0);
+    f = find_str(s, "alpha");
+    ASSERT_STR_EQ(f, "alias/a.md");
+    free(f);
+    store_close(s);
+    index_close(ix);
+}
+
+static void corrupt_header_version(int v)
+{
+    /* user_version is the big-endian 32-bit integer at offset 60. */
+    int fd = open(dbpath, O_RDWR);
+    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+                          (unsigned char)v};
+    if (fd < 0 || pwrite(fd, b, 4, 60) != 4) perror("pwrite");
+    if (fd >= 0) close(fd);
+}
+
+static int count_bad_files(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "ls '%s/.rapport' | grep -c 'index.sqlite3.bad-' ", vdir);
+    FILE *p = popen(cmd, "r");
+    int n = 0;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1) n = 0;
+        pclose(p);
+    }
+    return n;
+}
+
+static void test_recovery(void)
+{
+    fresh_vault();
+    base_notes();
+    /* Garbage bytes. */
+    char junk[8192];
+    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = (char)(i * 7 + 3);
+    FILE *fp = fopen(dbpath, "wb");
+    fwrite(junk, 1, sizeof(junk), fp);
+    fclose(fp);
+    char msg[512] = "", err[512];
+    indexer *ix = NULL;
+    ASSERT_EQ(index_open(&ix, vdir, dbpath, msg, sizeof(msg), err, sizeof(err)), 0);
+    ASSERT_HAS(msg, "moved it to");
+    ASSERT_EQ(count_bad_files(), 1);
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 4);
+    index_close(ix);
+    struct stat sb;
+    ASSERT_EQ(stat(dbpath, &sb), 0);
+    ASSERT_EQ(sb.st_mode & 0777, 0600);
+
+    /* A newer schema version. */
+    corrupt_header_version(STORE_SCHEMA_VERSION + 1);
+    store *s = NULL;
+    msg[0] = '\0';
+    ASSERT_EQ(store_open(&s, dbpath, 0, msg, sizeof(msg), err, sizeof(err)), 0);
+    ASSERT_HAS(msg, "newer");
+    ASSERT_EQ(store_count_notes(s), 0);
+    store_close(s);
+    sleep(1); /* the stamp has one-second resolution; a suffix handles clashes anyway */
+    ASSERT(count_bad_files() >= 2);
+
+    /* A healthy database opens without a message. */
+    msg[0] = 'x';
+    ASSERT_EQ(store_open(&s, dbpath, 0, msg, sizeof(msg), err, sizeof(err)), 0);
+    ASSERT_STR_EQ(msg, "");
+    store_close(s);
+
+    /* Truncated to half a page. */
+    ix = open_ix();
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    index_close(ix);
+    ASSERT_EQ(truncate(dbpath, 100), 0);
+    msg[0] = '\0';
+    ASSERT_EQ(store_open(&s, dbpath, 0, msg, sizeof(msg), err, sizeof(err)), 0);
+    ASSERT_HAS(msg, "moved it to");
+    store_close(s);
+}
+
+static size_t progress_calls, progress_last_done, progress_last_total;
+
+static void on_progress(void *ud, size_t done, size_t total, const char *what)
+{
+    (void)ud;
+    (void)what;
+    progress_calls++;
+    progress_last_done = done;
+    progress_last_total = total;
+}
+
+static void test_many_threads(void)
+{
+    /* Enough files for the reader threads, in nested directories. */
+    fresh_vault();
+    char rel[64], text[256];
+    for (int i = 0; i < 700; i++) {
+        snprintf(rel, sizeof(rel), "d%02d/n%04d.md", i % 13, i);
+        snprintf(text, sizeof(text), "# Note %d\n\n#t%d #common @p%d\n\nword%d body text\n", i, i % 10,
+                 i % 7, i);
+        put(rel, text);
+    }
+    for (int readers = 0; readers <= 2; readers++) {
+        indexer *ix = open_ix();
+        ASSERT(ix != NULL);
+        index_set_readers(ix, readers);
+        char err[512];
+        index_stats st;
+        progress_calls = 0;
+        ASSERT_EQ(index_run(ix, INDEX_FULL, on_progress, NULL, &st, err, sizeof(err)), 0);
+        ASSERT_EQ(st.indexed, 700);
+        ASSERT(progress_calls >= 3);
+        ASSERT_EQ(progress_last_done, 700);
+        ASSERT_EQ(progress_last_total, 700);
+        store *s = open_rd();
+        char *f = find_str(s, "t3 @p0");
+        /* i % 10 == 3 and i % 7 == 0: i = 63 + 70k */
+        char *want = xstrdup("d11/n0063.md");
+        ASSERT_HAS(f, want);
+        free(want);
+        free(f);
+        store_tag_list t;
+        ASSERT_EQ(store_tags(s, &t, err, sizeof(err)), 0);
+        ASSERT_EQ(t.len, 11);
+        ASSERT_STR_EQ(t.items[0].tag, "common");
+        ASSERT_EQ(t.items[0].count, 700);
+        store_tags_free(&t);
+        store_hit_list h;
+        ASSERT_EQ(store_search(s, "word123", 0, &h, err, sizeof(err)), 0);
+        ASSERT_EQ(h.len, 1);
+        ASSERT_EQ(h.items[0].line, 5);
+        store_hits_free(&h);
+        store_close(s);
+        index_close(ix);
+    }
+}
+
+int main(void)
+{
+    RUN(test_fts_query);
+    RUN(test_basic);
+    RUN(test_search_hostile);
+    RUN(test_incremental);
+    RUN(test_problems);
+    RUN(test_links_inside);
+    RUN(test_recovery);
+    RUN(test_many_threads);
+    if (vdir[0]) rmtree(vdir);
+    TEST_END();
+}
