@@ -50,6 +50,17 @@ static double cpu_ms(void)
            (double)ru.ru_stime.tv_sec * 1e3 + (double)ru.ru_stime.tv_usec / 1e3;
 }
 
+static long rss_now_kb(void)
+{
+    long pages = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &rss) != 2) rss = 0;
+        fclose(f);
+    }
+    return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static long rss_kb(void)
 {
     struct rusage ru;
@@ -256,9 +267,10 @@ int main(int argc, char **argv)
         }
         printf("search          %8.3f ms  (%s, limit 50: %zu hits)\n", sm, searches[k], nres);
     }
+    printf("RSS now         %8ld KB  (indexer + read store open, after the queries)\n", rss_now_kb());
     store_close(s);
     index_close(ix);
-    printf("peak RSS        %8ld KB\n", rss_kb());
+    printf("peak RSS        %8ld KB  (includes the cold builds)\n", rss_kb());
     if (chk >= 0) printf("expected tags   %s\n", chk ? "MISMATCH" : "ok");
     rm_db(db);
     free(db);

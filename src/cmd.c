@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "rpc.h"
 #include "util.h"
 
@@ -84,6 +86,26 @@ void cmd_today(const cmd_ctx *c, char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+const struct config *cmd_config(cmd_ctx *c)
+{
+    char *path = xasprintf("%s/.rapport/config.json", c->vault);
+    struct stat st;
+    long long mtime = stat(path, &st) == 0 ? (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : -1;
+    if (!c->cfg || mtime != c->cfg_mtime_ns || c->settings_gen != c->cfg_settings_gen) {
+        config_report rep = {0};
+        config_free(c->cfg);
+        c->cfg = config_load(mtime >= 0 ? path : NULL, c->settings, &rep);
+        c->cfg_mtime_ns = mtime;
+        c->cfg_settings_gen = c->settings_gen;
+        if (rep.error) fprintf(stderr, "rapport: settings: %s (defaults used)\n", rep.error);
+        for (size_t i = 0; i < rep.n_warnings; i++)
+            fprintf(stderr, "rapport: settings: %s\n", rep.warnings[i]);
+        config_report_free(&rep);
+    }
+    free(path);
+    return c->cfg;
+}
+
 static int cmd_hello(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
     UNUSED(c), UNUSED(params), UNUSED(err), UNUSED(errlen);
@@ -99,7 +121,15 @@ static int cmd_configure(cmd_ctx *c, json_t *params, json_t **result, char *err,
     }
     json_decref(c->settings);
     c->settings = json_deep_copy(params);
-    *result = json_true();
+    c->settings_gen++;
+    config_report rep = {0};
+    struct config *probe = config_load(NULL, c->settings, &rep);
+    json_t *warnings = json_array();
+    for (size_t i = 0; i < rep.n_warnings; i++)
+        json_array_append_new(warnings, json_string(rep.warnings[i]));
+    config_report_free(&rep);
+    config_free(probe);
+    *result = json_pack("{s:o}", "warnings", warnings);
     return 0;
 }
 
@@ -131,6 +161,13 @@ const cmd_def cmd_table[] = {
     {"search", cmd_search, CMD_FRESH},
     {"check", cmd_check, CMD_FRESH},
     {"complete", cmd_complete, CMD_FRESH},
+    {"tag_add", cmd_tag_add, 0},
+    {"tag_remove", cmd_tag_remove, 0},
+    {"tag_rename", cmd_tag_rename, CMD_FRESH},
+    {"priorities", cmd_priorities, CMD_FRESH},
+    {"cap", cmd_cap, 0},
+    {"promote", cmd_promote, 0},
+    //HINTS
     {NULL, NULL, 0},
 };
 

@@ -12,6 +12,7 @@
 
 typedef struct store store;
 typedef struct indexer indexer;
+struct config;
 
 typedef struct {
     char *vault;        /* absolute path of the vault root */
@@ -23,7 +24,10 @@ typedef struct {
     indexer *ix;        /* the indexer (own write connection) */
     double started;     /* process start, seconds since the epoch */
     json_t *warnings;   /* collected during one command, may be NULL */
-    int index_changed;  /* set by index_file when the index moved */
+    int index_changed;  /* set when a command changed the index */
+    struct config *cfg; /* effective settings (cmd_config) */
+    long long cfg_mtime_ns;
+    int cfg_settings_gen, settings_gen;
     /* Progress of long indexing (rpc): called on the indexing thread. */
     void (*progress)(void *ud, size_t done, size_t total, const char *what);
     void *progress_ud;
@@ -48,6 +52,8 @@ extern const cmd_def cmd_table[];
 
 /* Opens the indexer and the read store when not yet open (cmd_index.c). */
 int cmd_open(cmd_ctx *c, char *err, size_t errlen);
+/* cmd_open, and for the CLI an index update first (SPEC §2: never stale). */
+int cmd_fresh(cmd_ctx *c, char *err, size_t errlen);
 void cmd_close(cmd_ctx *c);
 
 /* The commands, by file; all have the cmd_fn signature. */
@@ -60,6 +66,27 @@ CMD_DECLARE(cmd_find);
 CMD_DECLARE(cmd_search);
 CMD_DECLARE(cmd_check);
 CMD_DECLARE(cmd_complete);
+
+/* cmd_edit.c */
+CMD_DECLARE(cmd_tag_add);
+CMD_DECLARE(cmd_tag_remove);
+CMD_DECLARE(cmd_tag_rename);
+CMD_DECLARE(cmd_priorities);
+CMD_DECLARE(cmd_cap);
+CMD_DECLARE(cmd_promote);
+/* cmd_hints.c */
+CMD_DECLARE(cmd_hints);
+
+/* The effective settings: defaults, .rapport/config.json (reloaded when it
+ * changes), then setup()'s (rpc). Never NULL. */
+const struct config *cmd_config(cmd_ctx *c);
+
+/* Re-indexes one vault-relative path after a write (cmd_index.c). */
+void cmd_reindex_path(cmd_ctx *c, const char *rel);
+
+/* Resolves a `path` parameter (vault-relative or absolute) to a confined
+ * vault-relative path; RPC_EINPUT when outside the vault. */
+int cmd_rel_path(cmd_ctx *c, const char *path, char **rel, char *err, size_t errlen);
 
 /* Today's date for this request ("YYYY-MM-DD"). */
 void cmd_today(const cmd_ctx *c, char out[11]);

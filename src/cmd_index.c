@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "index.h"
 #include "query.h"
 #include "rpc.h"
@@ -34,6 +35,10 @@ int cmd_open(cmd_ctx *c, char *err, size_t errlen)
         return RPC_EIO;
     if (msg[0]) warn(c, msg);
     msg[0] = '\0';
+    /* The CLI reads through the indexer's connection (one open, ~0.6 ms
+     * saved); the rpc server reads on the loop thread while the indexer
+     * writes on the thread pool, so it has a connection of its own. */
+    if (!c->rd && !c->rpc) c->rd = index_store(c->ix);
     if (!c->rd && store_open(&c->rd, c->db_path, 0, msg, sizeof(msg), err, errlen) < 0)
         return RPC_EIO;
     if (msg[0]) warn(c, msg);
@@ -42,8 +47,10 @@ int cmd_open(cmd_ctx *c, char *err, size_t errlen)
 
 void cmd_close(cmd_ctx *c)
 {
+    if (c->rd && c->rpc) store_close(c->rd);
     if (c->ix) index_close(c->ix);
-    if (c->rd) store_close(c->rd);
+    config_free(c->cfg);
+    c->cfg = NULL;
     c->ix = NULL;
     c->rd = NULL;
 }
@@ -78,12 +85,8 @@ int cmd_index(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t err
     return 0;
 }
 
-/* Vault-relative path of a `path` parameter (relative to the vault, or
- * absolute and inside it). */
-static int rel_path(cmd_ctx *c, json_t *params, char **rel, char *err, size_t errlen)
+int cmd_rel_path(cmd_ctx *c, const char *p, char **rel, char *err, size_t errlen)
 {
-    const char *p;
-    if (param_str(params, "path", 1, &p, err, errlen) < 0) return RPC_EMETHOD;
     vault v;
     if (vault_open(&v, c->vault, err, errlen) < 0) return RPC_EIO;
     char *arg = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", c->vault, p);
@@ -96,7 +99,9 @@ static int rel_path(cmd_ctx *c, json_t *params, char **rel, char *err, size_t er
 int cmd_index_file(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
     char *rel = NULL;
-    int rc = rel_path(c, params, &rel, err, errlen);
+    const char *p;
+    if (param_str(params, "path", 1, &p, err, errlen) < 0) return RPC_EMETHOD;
+    int rc = cmd_rel_path(c, p, &rel, err, errlen);
     if (!rc) rc = cmd_open(c, err, errlen);
     if (rc) return free(rel), rc;
     index_stats st;
@@ -111,9 +116,20 @@ int cmd_index_file(cmd_ctx *c, json_t *params, json_t **result, char *err, size_
     return 0;
 }
 
+void cmd_reindex_path(cmd_ctx *c, const char *rel)
+{
+    char err[256];
+    if (cmd_open(c, err, sizeof(err))) return;
+    pthread_mutex_lock(&ix_lock);
+    if (index_file(c->ix, rel, NULL, err, sizeof(err)) < 0)
+        fprintf(stderr, "rapport: re-index %s: %s\n", rel, err);
+    pthread_mutex_unlock(&ix_lock);
+    c->index_changed = 1;
+}
+
 /* Freshness before a query: the CLI walks; the rpc server's watcher already
  * keeps the index fresh. */
-static int fresh(cmd_ctx *c, char *err, size_t errlen)
+int cmd_fresh(cmd_ctx *c, char *err, size_t errlen)
 {
     if (c->rpc) return cmd_open(c, err, errlen);
     index_stats st;
@@ -123,7 +139,7 @@ static int fresh(cmd_ctx *c, char *err, size_t errlen)
 int cmd_tags(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
     UNUSED(params);
-    int rc = fresh(c, err, errlen);
+    int rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
     store_tag_list tl = {0};
     if (store_tags(c->rd, &tl, err, errlen) < 0) return RPC_EIO;
@@ -146,7 +162,7 @@ int cmd_find(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errl
         snprintf(err, errlen, "bad query: %s", qerr);
         return RPC_EINPUT;
     }
-    int rc = fresh(c, err, errlen);
+    int rc = cmd_fresh(c, err, errlen);
     if (rc) return query_free(n), rc;
     store_ref_list refs = {0};
     int r = store_find(c->rd, n, &refs, err, errlen);
@@ -168,7 +184,7 @@ int cmd_search(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t er
     long long limit = 0;
     if (param_str(params, "text", 1, &text, err, errlen) < 0) return RPC_EMETHOD;
     if (param_int(params, "limit", 0, &limit, err, errlen) < 0) return RPC_EMETHOD;
-    int rc = fresh(c, err, errlen);
+    int rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
     store_hit_list hits = {0};
     if (store_search(c->rd, text, limit > 0 ? (size_t)limit : 0, &hits, err, errlen) < 0)
@@ -185,7 +201,7 @@ int cmd_search(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t er
 int cmd_check(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
     UNUSED(params);
-    int rc = fresh(c, err, errlen);
+    int rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
     store_problem_list pl = {0};
     if (store_check(c->rd, &pl, err, errlen) < 0) return RPC_EIO;
@@ -212,7 +228,7 @@ static json_t *strings_json(store_string_list *l)
 int cmd_complete(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
     UNUSED(params);
-    int rc = fresh(c, err, errlen);
+    int rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
     store_string_list tags = {0}, people = {0}, clients = {0};
     if (store_all_tags(c->rd, &tags, err, errlen) < 0 ||

@@ -35,6 +35,13 @@ static const cli_def clis[] = {
     {"find", "find", "query*", "", "notes matching a tag query"},
     {"search", "search", "text*", "", "full-text search"},
     {"check", "check", "", "", "notes with problems"},
+    {"tag add", "tag_add", "path tags+", "", "add tags to a note's frontmatter"},
+    {"tag remove", "tag_remove", "path tags+", "", "remove tags from a note's frontmatter"},
+    {"tag rename", "tag_rename", "old new", "dry-run", "rename a tag and its children everywhere"},
+    {"priorities", "priorities", "client?", "", "priority lists and their caps"},
+    {"cap", "cap", "path", "cap=", "move priorities past the cap to the Parking lot"},
+    {"promote", "promote", "path line", "park=", "move a Parking lot item into Priorities"},
+    //HINTS
     {"status", "status", "", "", "helper status"},
     {"rpc", NULL, "", "", "serve msgpack-rpc on stdin/stdout"},
     {NULL, NULL, NULL, NULL, NULL},
@@ -108,6 +115,30 @@ static void print_human(const char *cmd, json_t *r)
                 printf("%s: %s\n", json_string_value(json_object_get(v, "path")),
                        json_string_value(json_object_get(v, "message")));
         }
+    } else if (strcmp(cmd, "tag_add") == 0 || strcmp(cmd, "tag_remove") == 0) {
+        printf("%s: tags:", json_string_value(json_object_get(r, "path")));
+        json_array_foreach(json_object_get(r, "tags"), i, v) printf(" %s", json_string_value(v));
+        printf("\n");
+        json_array_foreach(json_object_get(r, "warnings"), i, v) printf("  note: %s\n", json_string_value(v));
+    } else if (strcmp(cmd, "tag_rename") == 0) {
+        json_array_foreach(json_object_get(r, "changes"), i, v) {
+            printf("%s:%lld:\n  - %s\n  + %s\n", json_string_value(json_object_get(v, "path")),
+                   json_integer_value(json_object_get(v, "line")),
+                   json_string_value(json_object_get(v, "before")),
+                   json_string_value(json_object_get(v, "after")));
+        }
+        printf("%zu change(s)\n", json_array_size(json_object_get(r, "changes")));
+    } else if (strcmp(cmd, "priorities") == 0 || strcmp(cmd, "cap") == 0 || strcmp(cmd, "promote") == 0) {
+        json_t *rows = json_is_array(r) ? json_incref(r) : json_pack("[O]", r);
+        json_array_foreach(rows, i, v) {
+            json_t *cl = json_object_get(v, "client");
+            printf("%s%s%s%s: %lld priorities, cap %lld%s\n", json_string_value(json_object_get(v, "path")),
+                   json_is_string(cl) ? " [" : "", json_is_string(cl) ? json_string_value(cl) : "", json_is_string(cl) ? "]" : "",
+                   json_integer_value(json_object_get(v, "count")),
+                   json_integer_value(json_object_get(v, "cap")),
+                   json_is_true(json_object_get(v, "over")) ? "  OVER CAP: rank them with the client, then `rapport cap`" : "");
+        }
+        json_decref(rows);
     } else if (strcmp(cmd, "index") == 0) {
         printf("%lld files, %lld indexed, %lld removed in %lld ms\n",
                json_integer_value(json_object_get(r, "files")),
@@ -279,6 +310,14 @@ int main(int argc, char **argv)
         spec = e;
     }
     if (w < nwords) return die_usage("unexpected argument '%s'", words[w]);
+
+    /* A FILE argument is relative to the current directory (SPEC §2). */
+    json_t *pv = json_object_get(params, "path");
+    if (json_is_string(pv) && json_string_value(pv)[0] != '/' && strcmp(json_string_value(pv), "-") != 0) {
+        char cwd[PATH_MAX];
+        if (getcwd(cwd, sizeof(cwd)))
+            json_object_set_new(params, "path", json_sprintf("%s/%s", cwd, json_string_value(pv)));
+    }
 
     cmd_ctx c = {0};
     c.started = wall_now();

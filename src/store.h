@@ -3,10 +3,33 @@
  * The database is a cache of the vault (SPEC §1.1): everything in it can be
  * rebuilt from the files. This is the only module that includes sqlite3.h.
  *
- * Connections: one `store` is one SQLite connection, used by one thread at a
- * time. WAL mode lets a read store (main thread) and the indexer's write
- * store (a worker thread) work at once; two helpers on one vault share the
- * file through WAL and a 5 s busy timeout.
+ * Connections: one `store` is one SQLite connection (opened NOMUTEX), used
+ * by one thread at a time. WAL mode lets a read store (main thread) and the
+ * indexer's write store (a worker thread) work at once; two helpers on one
+ * vault share the file through WAL and a 5 s busy timeout. A read store
+ * caches `tags` and the id universe of NOT queries until another
+ * connection commits (PRAGMA data_version).
+ *
+ * Schema (version STORE_SCHEMA_VERSION; lines are 1-based file lines):
+ *   notes(id, path UNIQUE, size, mtime_ns, ctime_ns, inode, type 'note'|
+ *         'client'|'meeting', client, date, title, status, priority_cap,
+ *         cadence (NULL when absent), fm_end_line, fm_error, ignore (space-
+ *         separated rule ids), tags, people (JSON arrays, distinct, sorted))
+ *   bodies(id, body)            full text; external content of notes_fts
+ *   notes_fts(body)             FTS5, one row per note, rowid = notes.id
+ *   tags(tag, note_id)          PK (tag, note_id): distinct tags per note
+ *   mentions(person, note_id)   PK (person, note_id): @mentions + fm people
+ *   sections(note_id, kind, line, end_line)        kind: parse_section_kind
+ *   items(note_id, line, kind, end_line, text, task) top-level section items
+ *   tasks(note_id, line, col, text, done, owner, due, section)
+ *   quotes(note_id, line, text)
+ *   skipped(path, size, mtime_ns, ctime_ns, inode) files not indexed, so
+ *                               they are not re-read until they change
+ *   problems(path, line, message, kind)            rows of `check`
+ *   meta(key, value)            e.g. the indexer's vault fingerprint
+ * Deleting a notes row deletes its tags/mentions/sections/items/tasks/quotes
+ * (trigger); bodies and the FTS index follow at commit. Queries for other
+ * modules (tasks, health, prep) belong in store.c as prepared statements.
  *
  * Errors: functions return 0 or a negative STORE_E* code and write a
  * one-line reason into `err` (may be NULL). Out-of-memory aborts (xmalloc).
@@ -57,19 +80,24 @@ int store_begin(store *s, char *err, size_t errlen);
 int store_commit(store *s, char *err, size_t errlen);
 void store_rollback(store *s);
 
-/* Bulk mode for a cold build into an empty database: synchronous=OFF.
+/* Bulk mode for a cold build into an empty database: synchronous=OFF, a
+ * checkpoint when the WAL passes ~32 MB, a larger cache for big builds
+ * (`expect_notes` > 20k).
  * Leaving it checkpoints, fdatasyncs the database file once and restores
- * NORMAL. Safe because the database is a cache: a process crash mid-build
- * loses nothing committed; a power loss mid-build leaves at worst a database
- * store_open moves aside and rebuilds. */
-int store_set_bulk(store *s, int on, char *err, size_t errlen);
+ * NORMAL. Acceptable because the database is a cache: a process crash
+ * mid-build loses nothing committed; only a power loss (or OS crash) during
+ * the build itself can leave a damaged file, which store_open moves aside
+ * when SQLite notices, and `index --full` rebuilds in any case. */
+int store_set_bulk(store *s, int on, size_t expect_notes, char *err, size_t errlen);
 
 /* Background upkeep, for an idle moment on the writer's thread (index_run
  * calls it after writing): up to `work` pages of FTS segment merging (0 =
  * none; ~500 is a few ms; -1 = merge everything into one segment, for after
- * a bulk build: ~50 ms at 10k notes), then a PASSIVE WAL checkpoint. The writer never
- * merges or checkpoints inside a save's commit, except as a backstop when the
- * WAL passes ~32 MB. */
+ * a bulk build: ~50 ms at 10k notes), then a WAL checkpoint that also
+ * truncates the WAL when no reader is using it (it never waits for one),
+ * then gives the connection's page cache back. The writer never merges or
+ * checkpoints inside a save's commit, except as a backstop when the WAL
+ * passes ~64 MB. */
 int store_maintain(store *s, int work, char *err, size_t errlen);
 
 /* Checks the database (PRAGMA quick_check) and that the full-text index
@@ -132,6 +160,12 @@ int store_add_problem(store *s, const char *path, int line, const char *message,
                       char *err, size_t errlen);
 int store_clear_problems(store *s, int kind, char *err, size_t errlen);
 
+/* Small integer settings kept with the index (e.g. the indexer's vault
+ * fingerprint). get: 0, STORE_ENOTFOUND or an error; set with value NULL
+ * deletes the key (writes: inside a transaction). */
+int store_meta_get(store *s, const char *key, int64_t *out, char *err, size_t errlen);
+int store_meta_set(store *s, const char *key, const int64_t *value, char *err, size_t errlen);
+
 /* ---- queries ------------------------------------------------------------ */
 
 /* `tags`: every distinct tag with the number of notes carrying exactly it,
@@ -174,6 +208,28 @@ void store_problems_free(store_problem_list *p);
 /* The stored problems of one kind (STORE_PROBLEM_*), sorted by path, line,
  * message; duplicate client ids not included. */
 int store_list_problems(store *s, int kind, store_problem_list *out, char *err, size_t errlen);
+
+/* The client note of a client id (lowercased): the first by path with
+ * type client (SPEC §1.4). 0, STORE_ENOTFOUND or an error. priority_cap and
+ * cadence are -1 when absent. */
+typedef struct {
+    char *path, *title, *status;
+    int priority_cap, cadence;
+} store_client_info;
+int store_client(store *s, const char *client, store_client_info *out, char *err, size_t errlen);
+void store_client_info_free(store_client_info *c);
+
+/* `priorities`: every note with a Priorities section (of `client` only,
+ * when not NULL), sorted by path; `count` = its top-level items; `cap` = the
+ * note's priority_cap (>= 1), else its client note's, else `default_cap`. */
+typedef struct {
+    char *path, *client; /* client may be NULL */
+    int count, cap;
+} store_prio;
+typedef VEC(store_prio) store_prio_list;
+int store_priorities(store *s, const char *client, int default_cap, store_prio_list *out, char *err,
+                     size_t errlen);
+void store_prios_free(store_prio_list *l);
 
 /* Completion lists, sorted bytewise, distinct. */
 typedef VEC(char *) store_string_list;

@@ -96,6 +96,20 @@ static int glob(const char *base, const char *p, const char *s)
     return *s == '\0';
 }
 
+static void ignore_stamp(const char *root, int64_t stamp[3])
+{
+    char *path = xasprintf("%s/.rapportignore", root);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        stamp[0] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        stamp[1] = (int64_t)st.st_size;
+        stamp[2] = (int64_t)st.st_ino;
+    } else {
+        stamp[0] = stamp[1] = stamp[2] = 0;
+    }
+    free(path);
+}
+
 static vault_ignore *ignore_load(const char *root)
 {
     char *path = xasprintf("%s/.rapportignore", root);
@@ -210,8 +224,20 @@ int vault_open(vault *v, const char *root, char *err, size_t errlen)
     }
     v->root = r;
     v->root_len = strlen(r);
+    ignore_stamp(r, v->ignore_stamp);
     v->ignore = ignore_load(r);
     return 0;
+}
+
+int vault_reload_ignore(vault *v)
+{
+    int64_t now[3];
+    ignore_stamp(v->root, now);
+    if (memcmp(now, v->ignore_stamp, sizeof(now)) == 0) return 0;
+    memcpy(v->ignore_stamp, now, sizeof(now));
+    ignore_free(v->ignore);
+    v->ignore = ignore_load(v->root);
+    return 1;
 }
 
 void vault_close(vault *v)
@@ -525,7 +551,9 @@ static int cmp_file_path(const void *a, const void *b)
 
 static int cmp_problem_path(const void *a, const void *b)
 {
-    return strcmp(((const vault_problem *)a)->path, ((const vault_problem *)b)->path);
+    const vault_problem *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    return c ? c : strcmp(x->message, y->message);
 }
 
 static int cmp_idx_identity(const void *a, const void *b, void *ctx)

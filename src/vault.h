@@ -31,6 +31,7 @@ typedef struct {
     char *root;        /* physical absolute path, no trailing '/' */
     size_t root_len;
     vault_ignore *ignore;
+    int64_t ignore_stamp[3]; /* .rapportignore's mtime ns, size, inode (0s: absent) */
 } vault;
 
 /* One note file found by the walk. Stat values are the target's for a
@@ -51,7 +52,7 @@ typedef struct {
 
 typedef struct {
     vault_file *files;       size_t n_files;    /* sorted bytewise by path, unique by (dev, inode) */
-    vault_problem *problems; size_t n_problems; /* sorted by path */
+    vault_problem *problems; size_t n_problems; /* sorted by path, then message */
 } vault_listing;
 
 /* Nearest ancestor of `start_dir` (itself included) that holds a `.rapport/`
@@ -71,6 +72,10 @@ void vault_close(vault *v);
  * must. Refuses (VAULT_EOUTSIDE) anything resolving outside the vault and the
  * root directory itself. */
 int vault_resolve(const vault *v, const char *arg, char **out_rel, char *err, size_t errlen);
+
+/* Re-reads `.rapportignore` when it changed (or appeared, or went) since
+ * it was last read; returns 1 then, else 0. One stat(2). */
+int vault_reload_ignore(vault *v);
 
 /* 1 when the vault-relative `rel` is hidden or ignored by .rapportignore
  * (any of its directories included), or is not a `*.md` name; else 0. This

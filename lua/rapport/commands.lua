@@ -91,6 +91,26 @@ local function show_notes(res, vault, title)
   end)
 end
 
+-- Edits the current note (through its buffer when loaded).
+function H.note_edit(vault, method, params, on_done, describe)
+  params = vim.deepcopy(params or {})
+  local path = params.path or vim.api.nvim_buf_get_name(0)
+  if path == "" or vim.bo.buftype ~= "" and not params.path then
+    local msg = "rapport: open a note first"
+    return on_done and on_done(msg) or notify(msg, vim.log.levels.WARN)
+  end
+  params.path = path
+  require("rapport.edits").request(vault, method, params, not params.no_buffer and path or nil, function(err, res, code)
+    if on_done then
+      return on_done(err, res, code)
+    end
+    if err then
+      return notify(err, vim.log.levels.ERROR)
+    end
+    notify(describe(res))
+  end)
+end
+
 -- ---- the table ----
 
 M.list = {
@@ -203,7 +223,129 @@ M.list = {
       ui().quickfix(items, "rapport check")
     end,
   },
+  {
+    name = "tag add",
+    help = "add tags to the current note's frontmatter",
+    parse = function(args)
+      if #args == 0 then
+        return nil, "rapport: tag add needs tags, e.g. :Rapport tag add risk topic/pricing"
+      end
+      return { tags = args }
+    end,
+    complete = function(lead)
+      return filter(M.cached("tags"), lead:gsub("^#", ""))
+    end,
+    run = function(vault, params, on_done)
+      H.note_edit(vault, "tag_add", params, on_done, function(res)
+        return ("rapport: tags of %s: %s"):format(res.path, table.concat(res.tags, ", "))
+      end)
+    end,
+  },
+  {
+    name = "tag remove",
+    help = "remove tags from the current note's frontmatter",
+    parse = function(args)
+      if #args == 0 then
+        return nil, "rapport: tag remove needs tags, e.g. :Rapport tag remove risk"
+      end
+      return { tags = args }
+    end,
+    complete = function(lead)
+      return filter(M.cached("tags"), lead:gsub("^#", ""))
+    end,
+    run = function(vault, params, on_done)
+      H.note_edit(vault, "tag_remove", params, on_done, function(res)
+        local msg = ("rapport: tags of %s: %s"):format(res.path, #res.tags > 0 and table.concat(res.tags, ", ") or "none")
+        if res.warnings then
+          msg = msg .. " (" .. table.concat(res.warnings, "; ") .. ")"
+        end
+        return msg
+      end)
+    end,
+  },
+  {
+    name = "tag rename",
+    help = "rename a tag and its children in every note, after a preview",
+    parse = function(args)
+      if #args ~= 2 then
+        return nil, "rapport: tag rename needs OLD and NEW, e.g. :Rapport tag rename topic subject"
+      end
+      return { old = args[1], new = args[2] }
+    end,
+    complete = function(lead, words)
+      if #words >= 1 then
+        return {}
+      end
+      return filter(M.cached("tags"), lead)
+    end,
+    run = function(vault, params, on_done)
+      require("rapport.rename").run(vault, params, on_done)
+    end,
+  },
+  {
+    name = "priorities",
+    help = "priority lists and their caps; over-cap ones in the quickfix list",
+    parse = function(args)
+      return { client = args[1] }
+    end,
+    complete = function(lead)
+      return filter(M.cached("clients"), lead)
+    end,
+    ui = function(res, vault)
+      local items = {}
+      for _, r in ipairs(res) do
+        if r.over then
+          table.insert(items, { path = abs(vault, r.path), line = 1,
+            text = ("%d priorities, cap %d: rank them with the client, then :Rapport cap"):format(r.count, r.cap) })
+        end
+      end
+      if #items == 0 then
+        return notify(("rapport: %d priority lists, none over its cap"):format(#res))
+      end
+      ui().quickfix(items, "rapport priorities over cap")
+    end,
+  },
+  {
+    name = "cap",
+    help = "move the current note's priorities past the cap to the Parking lot",
+    parse = function(args)
+      local cap = args[1] and tonumber((args[1]:gsub("^%-%-cap=?", "")))
+      if args[1] and not cap then
+        return nil, "rapport: cap takes an optional number, e.g. :Rapport cap 3"
+      end
+      return { cap = cap }
+    end,
+    run = function(vault, params, on_done)
+      H.note_edit(vault, "cap", params, on_done, function(res)
+        return ("rapport: %s: %d priorities, cap %d%s"):format(res.path, res.count, res.cap,
+          res.buffers_changed > 0 and " (buffer changed: save it with :w)" or "")
+      end)
+    end,
+  },
+  {
+    name = "promote",
+    help = "move the Parking lot item under the cursor into Priorities",
+    run = function(vault, params, on_done)
+      require("rapport.rename").promote(vault, params, on_done)
+    end,
+  },
 }
+
+for _, action in ipairs({ "on", "off", "toggle" }) do
+  table.insert(M.list, {
+    name = "hints " .. action,
+    help = "inline engagement-health hints: " .. action,
+    novault = true,
+    run = function(_, _, on_done)
+      local hints = require("rapport.hints")
+      local on = action == "toggle" and hints.toggle() or hints.set_enabled(action == "on")
+      if on_done then
+        return on_done(nil, { enabled = on })
+      end
+      notify("rapport: hints " .. (on and "on" or "off"))
+    end,
+  })
+end
 
 -- API names: spaces become underscores (SPEC §4).
 for _, d in ipairs(M.list) do

@@ -10,6 +10,16 @@ M.defaults = {
   team = {},
   -- Default cap of a Priorities list.
   priority_cap = 3,
+  -- Default days between contacts before a client counts as gone dark.
+  cadence = 14,
+  -- On save of a note whose Priorities list is over its cap, ask whether
+  -- to park the overflow (:Rapport cap) instead of a quiet warning.
+  strict = false,
+  -- Inline hints (vim.diagnostic, namespace "rapport").
+  hints = { enabled = true, debounce = 150, max_hints = 100 },
+  -- Per-rule settings, as in .rapport/config.json: { urgency = { severity = "warn",
+  -- phrases_extra = { ... } }, ... } (see :help rapport-rules).
+  rules = {},
   -- Set 'omnifunc' in vault notes to complete #tags and @people.
   omnifunc = true,
   -- Picker: "auto" (telescope, fzf-lua, snacks, mini.pick when installed, else
@@ -51,6 +61,19 @@ function M.validate(opts)
   if opts.priority_cap and (opts.priority_cap < 1 or opts.priority_cap % 1 ~= 0) then
     error("rapport: option priority_cap: expected a whole number >= 1, got " .. opts.priority_cap, 0)
   end
+  check("cadence", opts.cadence, "number", true)
+  check("strict", opts.strict, "boolean", true)
+  check("hints", opts.hints, "table", true)
+  if opts.hints then
+    for k, v in pairs(opts.hints) do
+      local want = ({ enabled = "boolean", debounce = "number", max_hints = "number" })[k]
+      if not want then
+        error(("rapport: unknown option 'hints.%s' (enabled, debounce, max_hints)"):format(k), 0)
+      end
+      check("hints." .. k, v, want)
+    end
+  end
+  check("rules", opts.rules, "table", true)
   check("omnifunc", opts.omnifunc, "boolean", true)
   check("picker", opts.picker, "string", true)
   if opts.picker and not pickers[opts.picker] then
@@ -63,6 +86,7 @@ end
 
 function M.set(opts)
   opts = M.validate(opts)
+  M.user = vim.deepcopy(opts)
   M.options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   if opts.team then
     M.options.team = vim.deepcopy(opts.team)
@@ -73,9 +97,13 @@ end
 -- The settings the helper applies to its answers (rapport.configure).
 function M.helper_settings()
   local o = M.options
-  local s = { priority_cap = o.priority_cap, rescan_interval = o.rescan_interval }
-  if #o.team > 0 then
-    s.team = o.team
+  -- Only what the user set: the vault's .rapport/config.json fills the rest.
+  local user = M.user or {}
+  local s = {}
+  for _, k in ipairs({ "team", "priority_cap", "cadence", "rules", "rescan_interval" }) do
+    if user[k] ~= nil then
+      s[k] = user[k]
+    end
   end
   return s
 end

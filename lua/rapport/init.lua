@@ -108,6 +108,7 @@ function M.attach(buf)
   if err then
     client.notify_once(err)
   end
+  require("rapport.hints").attach(buf, vault)
   local group = vim.api.nvim_create_augroup("rapport_buf_" .. buf, { clear = true })
   vim.api.nvim_create_autocmd("BufWritePost", {
     group = group,
@@ -116,6 +117,7 @@ function M.attach(buf)
       -- A save is indexed before the helper answers anything else.
       local path = vim.api.nvim_buf_get_name(buf)
       client.request(vault, "index_file", { path = path })
+      require("rapport.priorities").on_save(buf, vault)
     end,
   })
   vim.api.nvim_create_autocmd({ "BufDelete", "BufWipeout" }, {
@@ -123,12 +125,17 @@ function M.attach(buf)
     buffer = buf,
     callback = function()
       H.attached[buf] = nil
+      require("rapport.hints").detach(buf)
       pcall(vim.api.nvim_del_augroup_by_id, group)
     end,
   })
 end
 
 -- Lua API: require("rapport").<sub>(args, on_done) for every subcommand.
+function M.statusline()
+  return require("rapport.statusline").get()
+end
+
 setmetatable(M, {
   __index = function(_, key)
     local def = require("rapport.commands").by_api(key)

@@ -194,6 +194,11 @@ static void test_basic(void)
     ASSERT_EQ(st.files, 4);
     ASSERT_EQ(st.indexed, 4);
     ASSERT_EQ(st.removed, 0);
+    /* The CLI may read through the indexer's own connection. */
+    store_tag_list own;
+    ASSERT_EQ(store_tags(index_store(ix), &own, err, sizeof(err)), 0);
+    ASSERT_EQ(own.len, 4);
+    store_tags_free(&own);
     /* A second run reads nothing. */
     ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
     ASSERT_EQ(st.indexed, 0);
@@ -388,20 +393,16 @@ static void test_incremental(void)
     put("drafts/a.md", "#draft\n");
     put("notes/b.tmp.md", "#draft\n");
     put("notes/keep.tmp.md", "#kept\n");
-    index_close(ix);
-    ix = open_ix(); /* the ignore file is read at open */
-    ASSERT(ix != NULL);
-    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0); /* re-reads the ignore file */
     t = tags_str(s);
     ASSERT_STR_EQ(t, "hiring=1 kept=1 topic/pricing=1 vip=1");
     free(t);
     ASSERT_EQ(index_file(ix, "drafts/a.md", &st, err, sizeof(err)), 0);
     ASSERT_EQ(st.indexed, 0);
 
-    /* Ignoring an indexed file later drops it at the next run. */
+    /* Ignoring an indexed file later drops it at the next run (same
+     * indexer: a helper keeps it for its lifetime). */
     put(".rapportignore", "notes/\n");
-    index_close(ix);
-    ix = open_ix();
     ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
     t = tags_str(s);
     ASSERT_STR_EQ(t, "draft=1 topic/pricing=1 vip=1");
@@ -517,6 +518,62 @@ static void test_links_inside(void)
     f = find_str(s, "alpha");
     ASSERT_STR_EQ(f, "alias/a.md");
     free(f);
+    store_close(s);
+    index_close(ix);
+}
+
+static void test_index_file_edges(void)
+{
+    fresh_vault();
+    base_notes();
+    put("notes/a b.md", "# Spaced #odd\n");
+    put("notes/\xc3\xa7" "a.md", "# Cedilla #odd\n");
+    put("notes/q\"uote's.md", "# Quotes #odd\n");
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    char err[512];
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    store *s = open_rd();
+    char *f = find_str(s, "odd");
+    ASSERT_STR_EQ(f, "notes/a b.md|notes/q\"uote's.md|notes/\xc3\xa7" "a.md");
+    free(f);
+
+    /* Links out and loops given to index_file: problems, no crash. */
+    link_to("/etc/hostname", "notes/out.md");
+    link_to("loop2.md", "notes/loop1.md");
+    link_to("loop1.md", "notes/loop2.md");
+    ASSERT_EQ(index_file(ix, "notes/out.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(index_file(ix, "notes/loop1.md", &st, err, sizeof(err)), 0);
+    ASSERT_EQ(index_file(ix, "notes/../notes/a b.md", &st, err, sizeof(err)), 0); /* not a vault path */
+    ASSERT_EQ(st.indexed, 0);
+    char *c = check_str(s);
+    ASSERT_HAS(c, "notes/out.md:0:symlink leads out of the vault");
+    ASSERT_HAS(c, "notes/loop1.md:0:symlink loop: skipped");
+    free(c);
+    /* The next full walk owns those rows again (loop2 too). */
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    c = check_str(s);
+    ASSERT_HAS(c, "notes/loop2.md:0:symlink loop");
+    free(c);
+
+    /* --full after edits: same answers, FTS consistent. */
+    put("notes/idea.md", "# Idea\n\nRewritten #fresh text about zebras.\n");
+    rm("meetings/2026-02-01-acme.md");
+    ASSERT_EQ(index_run(ix, INDEX_FULL, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.removed, 1);
+    ASSERT_EQ(st.indexed, st.files);
+    store_hit_list h;
+    ASSERT_EQ(store_search(s, "zebras", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 1);
+    store_hits_free(&h);
+    ASSERT_EQ(store_search(s, "strategy", 0, &h, err, sizeof(err)), 0);
+    ASSERT_EQ(h.len, 0);
+    store_hits_free(&h);
+    ASSERT_EQ(store_integrity(s, err, sizeof(err)), 0);
+    /* An unchanged vault: nothing read, nothing written. */
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed + st.removed, 0);
     store_close(s);
     index_close(ix);
 }
@@ -660,6 +717,7 @@ int main(void)
     RUN(test_incremental);
     RUN(test_problems);
     RUN(test_links_inside);
+    RUN(test_index_file_edges);
     RUN(test_recovery);
     RUN(test_many_threads);
     if (vdir[0]) rmtree(vdir);

@@ -1,5 +1,6 @@
 /* test_store.c -- the SQLite store: schema, writes, FTS upkeep, caches, concurrency. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,9 +261,59 @@ static void test_tag_edges(void)
     store_close(s);
 }
 
+static void test_clients_priorities(void)
+{
+    fresh();
+    store *s = open_store(STORE_WRITER);
+    ASSERT(s != NULL);
+    char err[512];
+    ASSERT_EQ(store_begin(s, err, sizeof(err)), 0);
+    ASSERT_EQ(put(s, "clients/acme.md",
+                  "---\ntype: client\npriority_cap: 2\ncadence: 7\n---\n# Acme\n\n"
+                  "## Priorities\n\n- a\n- b\n- c\n", 1), 0);
+    ASSERT_EQ(put(s, "clients/zz-acme.md", "---\ntype: client\nclient: acme\n---\n# Dup\n", 1), 0);
+    ASSERT_EQ(put(s, "meetings/2026-01-01-acme.md",
+                  "---\nclient: acme\n---\n# M\n\n## Priorities\n\n- x\n  - nested\n", 1), 0);
+    ASSERT_EQ(put(s, "notes/own.md",
+                  "---\nclient: acme\npriority_cap: 5\n---\n# O\n\n## Priorities\n\n- x\n", 1), 0);
+    ASSERT_EQ(put(s, "notes/free.md", "# F\n\n## Priorities\n\n- 1\n- 2\n- 3\n- 4\n", 1), 0);
+    ASSERT_EQ(put(s, "notes/none.md", "# N\n\n- not a priority\n", 1), 0);
+    ASSERT_EQ(store_commit(s, err, sizeof(err)), 0);
+
+    store_client_info ci;
+    ASSERT_EQ(store_client(s, "acme", &ci, err, sizeof(err)), 0);
+    ASSERT_STR_EQ(ci.path, "clients/acme.md"); /* the first by path wins */
+    ASSERT_EQ(ci.priority_cap, 2);
+    ASSERT_EQ(ci.cadence, 7);
+    ASSERT_STR_EQ(ci.status, "active");
+    store_client_info_free(&ci);
+    ASSERT_EQ(store_client(s, "nobody", &ci, err, sizeof(err)), STORE_ENOTFOUND);
+
+    store_prio_list pl;
+    ASSERT_EQ(store_priorities(s, NULL, 3, &pl, err, sizeof(err)), 0);
+    ASSERT_EQ(pl.len, 4);
+    ASSERT_STR_EQ(pl.items[0].path, "clients/acme.md");
+    ASSERT_EQ(pl.items[0].count, 3);
+    ASSERT_EQ(pl.items[0].cap, 2);
+    ASSERT_STR_EQ(pl.items[1].path, "meetings/2026-01-01-acme.md");
+    ASSERT_EQ(pl.items[1].count, 1); /* nested items belong to their parent */
+    ASSERT_EQ(pl.items[1].cap, 2);   /* inherited from the client note */
+    ASSERT_STR_EQ(pl.items[2].path, "notes/free.md");
+    ASSERT_NULL(pl.items[2].client);
+    ASSERT_EQ(pl.items[2].count, 4);
+    ASSERT_EQ(pl.items[2].cap, 3);   /* the default */
+    ASSERT_STR_EQ(pl.items[3].path, "notes/own.md");
+    ASSERT_EQ(pl.items[3].cap, 5);   /* its own */
+    store_prios_free(&pl);
+    ASSERT_EQ(store_priorities(s, "acme", 3, &pl, err, sizeof(err)), 0);
+    ASSERT_EQ(pl.len, 3);
+    store_prios_free(&pl);
+    store_close(s);
+}
+
 /* A writer thread re-indexing while the main thread queries. */
 static char vault_dir[300];
-static volatile int writer_done, writer_failed;
+static atomic_int writer_done, writer_failed;
 
 static void *writer_main(void *arg)
 {
@@ -348,6 +399,7 @@ int main(void)
     RUN(test_replace_and_fts);
     RUN(test_files_and_problems);
     RUN(test_tag_edges);
+    RUN(test_clients_priorities);
     RUN(test_concurrent);
     if (dir[0]) {
         char cmd[300];
