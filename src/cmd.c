@@ -167,7 +167,15 @@ const cmd_def cmd_table[] = {
     {"priorities", cmd_priorities, CMD_FRESH},
     {"cap", cmd_cap, 0},
     {"promote", cmd_promote, 0},
-    //HINTS
+    {"hints", cmd_hints, 0},
+    {"note", cmd_note, 0},
+    {"tasks", cmd_tasks, CMD_FRESH},
+    {"health", cmd_health, CMD_FRESH},
+    {"prep", cmd_prep, CMD_FRESH},
+    {"capture", cmd_capture, 0},
+    {"new_client", cmd_new_client, 0},
+    {"new_meeting", cmd_new_meeting, 0},
+    {"init", cmd_init, CMD_NOSTORE},
     {NULL, NULL, 0},
 };
 

@@ -76,6 +76,16 @@ CMD_DECLARE(cmd_cap);
 CMD_DECLARE(cmd_promote);
 /* cmd_hints.c */
 CMD_DECLARE(cmd_hints);
+CMD_DECLARE(cmd_note);
+/* cmd_capture.c */
+CMD_DECLARE(cmd_init);
+CMD_DECLARE(cmd_new_client);
+CMD_DECLARE(cmd_new_meeting);
+CMD_DECLARE(cmd_capture);
+/* cmd_report.c */
+CMD_DECLARE(cmd_tasks);
+CMD_DECLARE(cmd_health);
+CMD_DECLARE(cmd_prep);
 
 /* The effective settings: defaults, .rapport/config.json (reloaded when it
  * changes), then setup()'s (rpc). Never NULL. */

@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "loop.h"
+#include "report.h"
 #include "server.h"
 #include "util.h"
 #include "vault.h"
@@ -41,7 +42,14 @@ static const cli_def clis[] = {
     {"priorities", "priorities", "client?", "", "priority lists and their caps"},
     {"cap", "cap", "path", "cap=", "move priorities past the cap to the Parking lot"},
     {"promote", "promote", "path line", "park=", "move a Parking lot item into Priorities"},
-    //HINTS
+    {"hints", "hints", "file", "path=", "run the hint rules on one note (FILE, or - for stdin)"},
+    {"tasks", "tasks", "client?", "ours theirs overdue", "open commitments, overdue first"},
+    {"health", "health", "client?", "", "engagement health per active client"},
+    {"prep", "prep", "client", "", "a call-prep brief (markdown)"},
+    {"capture", "capture", "client text*", "", "add a timestamped line to today's meeting note"},
+    {"new client", "new_client", "name*", "", "a new client note from the template"},
+    {"new meeting", "new_meeting", "client", "date=", "a new meeting note from the template"},
+    {"init", "init", "", "", "create .rapport/ with default config and templates"},
     {"status", "status", "", "", "helper status"},
     {"rpc", NULL, "", "", "serve msgpack-rpc on stdin/stdout"},
     {NULL, NULL, NULL, NULL, NULL},
@@ -139,6 +147,50 @@ static void print_human(const char *cmd, json_t *r)
                    json_is_true(json_object_get(v, "over")) ? "  OVER CAP: rank them with the client, then `rapport cap`" : "");
         }
         json_decref(rows);
+    } else if (strcmp(cmd, "hints") == 0) {
+        json_array_foreach(r, i, v) printf("%lld:%lld: %s [%s] %s\n", json_integer_value(json_object_get(v, "line")),
+                                           json_integer_value(json_object_get(v, "col")) + 1,
+                                           json_string_value(json_object_get(v, "severity")),
+                                           json_string_value(json_object_get(v, "rule")),
+                                           json_string_value(json_object_get(v, "message")));
+    } else if (strcmp(cmd, "tasks") == 0) {
+        json_array_foreach(r, i, v) {
+            json_t *owner = json_object_get(v, "owner"), *due = json_object_get(v, "due");
+            printf("%s:%lld: %s%s (%s%s, %s, %s)\n", json_string_value(json_object_get(v, "path")),
+                   json_integer_value(json_object_get(v, "line")),
+                   json_is_true(json_object_get(v, "overdue")) ? "OVERDUE " : "",
+                   json_string_value(json_object_get(v, "text")), json_is_string(owner) ? "@" : "",
+                   json_is_string(owner) ? json_string_value(owner) : "no owner",
+                   json_is_string(due) ? json_string_value(due) : "no date",
+                   json_is_true(json_object_get(v, "ours")) ? "ours" : "theirs");
+        }
+    } else if (strcmp(cmd, "health") == 0) {
+        printf("%-5s %-24s %-12s %-6s %s\n", "score", "client", "last contact", "tasks", "signals");
+        json_array_foreach(r, i, v) {
+            json_t *lc = json_object_get(v, "last_contact"), *sig;
+            size_t k;
+            printf("%-5lld %-24s %-12s %lld/%-4lld", json_integer_value(json_object_get(v, "score")),
+                   json_string_value(json_object_get(v, "client")),
+                   json_is_string(lc) ? json_string_value(lc) : "never",
+                   json_integer_value(json_object_get(v, "open_tasks")),
+                   json_integer_value(json_object_get(v, "overdue_tasks")));
+            json_array_foreach(json_object_get(v, "signals"), k, sig)
+                printf("%s%s", k ? ", " : " ", json_string_value(json_object_get(sig, "rule")));
+            printf("\n");
+        }
+    } else if (strcmp(cmd, "prep") == 0) {
+        char *md = report_prep_markdown(r);
+        fputs(md, stdout);
+        free(md);
+    } else if (strcmp(cmd, "capture") == 0 || strcmp(cmd, "new_client") == 0 ||
+               strcmp(cmd, "new_meeting") == 0 || strcmp(cmd, "init") == 0) {
+        json_t *line = json_object_get(r, "line");
+        if (json_is_integer(line))
+            printf("%s:%lld\n", json_string_value(json_object_get(r, "path")), json_integer_value(line));
+        else
+            printf("%s\n", json_string_value(json_object_get(r, "path")));
+        json_array_foreach(json_object_get(r, "warnings"), i, v)
+            fprintf(stderr, "rapport: warning: %s\n", json_string_value(v));
     } else if (strcmp(cmd, "index") == 0) {
         printf("%lld files, %lld indexed, %lld removed in %lld ms\n",
                json_integer_value(json_object_get(r, "files")),
@@ -311,9 +363,32 @@ int main(int argc, char **argv)
     }
     if (w < nwords) return die_usage("unexpected argument '%s'", words[w]);
 
-    /* A FILE argument is relative to the current directory (SPEC §2). */
+    /* hints FILE, or `hints - --path REL` with the text on stdin. */
+    json_t *fv = json_object_get(params, "file");
+    if (json_is_string(fv)) {
+        if (strcmp(json_string_value(fv), "-") == 0) {
+            if (!json_object_get(params, "path")) return die_usage("%s", "hints - needs --path REL");
+            buf_t in = {0};
+            char chunk[65536];
+            size_t n;
+            while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) buf_add(&in, chunk, n);
+            json_t *t = json_stringn(in.data ? in.data : "", in.len);
+            buf_free(&in);
+            if (!t) {
+                fprintf(stderr, "rapport: hints: stdin is not valid UTF-8\n");
+                return 1;
+            }
+            json_object_set_new(params, "text", t);
+        } else {
+            json_object_set(params, "path", fv);
+        }
+        json_object_del(params, "file");
+    }
+
+    /* A FILE argument is relative to the current directory (SPEC §2);
+     * `--path REL` with stdin is relative to the vault. */
     json_t *pv = json_object_get(params, "path");
-    if (json_is_string(pv) && json_string_value(pv)[0] != '/' && strcmp(json_string_value(pv), "-") != 0) {
+    if (json_is_string(pv) && !json_object_get(params, "text") && json_string_value(pv)[0] != '/' && strcmp(json_string_value(pv), "-") != 0) {
         char cwd[PATH_MAX];
         if (getcwd(cwd, sizeof(cwd)))
             json_object_set_new(params, "path", json_sprintf("%s/%s", cwd, json_string_value(pv)));

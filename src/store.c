@@ -102,9 +102,22 @@ static const char schema_v1[] =
     "  DELETE FROM quotes WHERE note_id = old.id;"
     "END;";
 
+/* v2: report.c's per-note cache of rule counts (store_note_rules_put). A row
+ * is valid for the notes row it was computed from: it goes away with that row
+ * (trigger) and is only used while mtime_ns and size still match (ids can be
+ * reused across transactions, see S_MAX_ID). `hash` says which settings
+ * (and client facts) produced `data`; `data` is opaque here. */
+static const char schema_v2[] =
+    "CREATE TABLE note_rules(note_id INTEGER PRIMARY KEY, mtime_ns INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL, hash INTEGER NOT NULL, data TEXT NOT NULL);"
+    "CREATE TRIGGER notes_ad_rules AFTER DELETE ON notes BEGIN"
+    "  DELETE FROM note_rules WHERE note_id = old.id;"
+    "END;"
+    "PRAGMA user_version = 2;";
+
 /* migrations[v] takes a database from version v to v + 1 and ends by
  * setting user_version to v + 1 (pragmas cannot take bound values). */
-static const char *const migrations[STORE_SCHEMA_VERSION] = {schema_v1};
+static const char *const migrations[STORE_SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 /* ---- statements ------------------------------------------------------- */
 
@@ -121,6 +134,8 @@ enum {
     S_FTS_MERGE, S_FTS_OPTIMIZE, S_TERM_TAG_KIDS, S_DATA_VERSION, S_QUICK_CHECK, S_FTS_INTEGRITY,
     S_META_GET, S_META_SET, S_META_DEL, S_CLIENT, S_PRIORITIES,
     S_CLEAR_TAGS, S_CLEAR_MENTIONS, S_CLEAR_SECTIONS, S_CLEAR_ITEMS, S_CLEAR_TASKS, S_CLEAR_QUOTES,
+    S_CLEAR_NOTE_RULES, S_CNOTES, S_CPEOPLE, S_CSEC_ITEMS, S_NOTE_ITEMS, S_RTASKS, S_CQUOTES,
+    S_READ_BEGIN, S_READ_END, S_RULES_PUT, S_PERSON_NOTES,
     S_COUNT
 };
 
@@ -239,6 +254,57 @@ static const char *const sql[S_COUNT] = {
     [S_FTS_OPTIMIZE] = "INSERT INTO notes_fts(notes_fts) VALUES ('optimize')",
     [S_LIST_PROBLEMS] = "SELECT path, line, message FROM problems WHERE kind = ?1 ORDER BY 1, 2, 3",
     [S_ALL_CLIENTS] = "SELECT DISTINCT client FROM notes WHERE client IS NOT NULL ORDER BY client",
+    [S_CLEAR_NOTE_RULES] = "DELETE FROM note_rules",
+    /* ---- report.c: set-based reads, aggregated in C ---- */
+    /* Notes that belong to a client (all, or ?1's), with their cached rule
+     * results while still valid for the row. */
+    [S_CNOTES] =
+        "SELECT n.id, n.path, n.client, n.type, n.date, n.title, n.status, n.priority_cap,"
+        " n.cadence, n.tags, n.fm_end_line, n.mtime_ns, n.size, r.hash, r.data, n.people"
+        " FROM notes n LEFT JOIN note_rules r"
+        "  ON r.note_id = n.id AND r.mtime_ns = n.mtime_ns AND r.size = n.size"
+        " WHERE n.client IS NOT NULL AND (?1 IS NULL OR n.client = ?1)", /* sorted in C */
+    /* People of a client's notes (mentions + fm people, via notes.people:
+     * `mentions` has no note_id index), grouped: the earliest date ('' when
+     * an undated note names them) and the latest. */
+    [S_CPEOPLE] =
+        "SELECT n.client, j.value, min(coalesce(n.date, '')), max(n.date)"
+        " FROM notes n, json_each(n.people) j"
+        " WHERE n.client IS NOT NULL AND (?1 IS NULL OR n.client = ?1)"
+        " GROUP BY n.client, j.value",
+    /* Items of section kind ?2 in client notes (all clients, or ?1's). */
+    [S_CSEC_ITEMS] =
+        "SELECT n.client, n.path, i.line, i.end_line, i.text, i.task, n.id"
+        " FROM notes n CROSS JOIN items i ON i.note_id = n.id AND i.kind = ?2" /* notes first */
+        " WHERE n.type = 'client' AND n.client IS NOT NULL AND (?1 IS NULL OR n.client = ?1)"
+        " ORDER BY n.client, n.path, i.line",
+    [S_NOTE_ITEMS] =
+        "SELECT n.client, n.path, i.line, i.end_line, i.text, i.task, n.id"
+        " FROM notes n JOIN items i ON i.note_id = n.id AND i.kind = ?2"
+        " WHERE n.id = ?1 ORDER BY i.line",
+    /* Tasks (all, or of client ?1; done ?2: -1 any, 0 open, 1 checked). */
+    [S_RTASKS] =
+        "SELECT n.id, n.path, n.client, n.date, t.line, t.col, t.text, t.done, t.owner, t.due,"
+        " t.section FROM tasks t JOIN notes n ON n.id = t.note_id"
+        " WHERE (?1 IS NULL OR n.client = ?1) AND (?2 < 0 OR t.done = ?2)",
+    /* Quotes of client ?1's meeting notes dated <= ?2 (or undated), newest
+     * note first, then in the note's order; ?3 rows at most (-1 all). */
+    [S_CQUOTES] =
+        "SELECT n.path, n.date, q.line, q.text FROM notes n JOIN quotes q ON q.note_id = n.id"
+        " WHERE n.client = ?1 AND n.type = 'meeting' AND (n.date IS NULL OR n.date <= ?2)"
+        " ORDER BY n.date IS NULL, n.date DESC, n.path DESC, q.line LIMIT ?3",
+    [S_READ_BEGIN] = "BEGIN",
+    [S_READ_END] = "COMMIT",
+    /* Only while the notes row is still the one the data was computed from. */
+    [S_RULES_PUT] =
+        "INSERT OR REPLACE INTO note_rules(note_id, mtime_ns, size, hash, data)"
+        " SELECT id, mtime_ns, size, ?4, ?5 FROM notes"
+        " WHERE id = ?1 AND mtime_ns = ?2 AND size = ?3",
+    /* Notes of client ?1 naming person ?2, latest date first. */
+    [S_PERSON_NOTES] =
+        "SELECT n.id, n.path, n.date FROM notes n, json_each(n.people) j"
+        " WHERE n.client = ?1 AND j.value = ?2"
+        " ORDER BY n.date IS NULL, n.date DESC, n.path LIMIT 1",
 };
 
 struct store {
@@ -700,7 +766,7 @@ int store_clear_all(store *s, char *err, size_t errlen)
     /* Children first (then the notes trigger finds nothing to delete); the
      * FTS index is emptied wholesale, so no per-note 'delete' is needed. */
     static const int ids[] = {S_CLEAR_TAGS, S_CLEAR_MENTIONS, S_CLEAR_SECTIONS, S_CLEAR_ITEMS,
-                              S_CLEAR_TASKS, S_CLEAR_QUOTES, S_CLEAR_NOTES, S_FTS_DELETE_ALL,
+                              S_CLEAR_TASKS, S_CLEAR_QUOTES, S_CLEAR_NOTE_RULES, S_CLEAR_NOTES, S_FTS_DELETE_ALL,
                               S_CLEAR_BODIES, S_CLEAR_SKIPPED, S_CLEAR_FILE_PROBLEMS};
     int rc = 0;
     for (size_t i = 0; !rc && i < ARRAY_LEN(ids); i++) {
@@ -1516,4 +1582,332 @@ void store_prios_free(store_prio_list *l)
         free(l->items[i].client);
     }
     VEC_FREE(l);
+}
+
+/* ---- report queries ------------------------------------------------------- */
+
+int store_read_begin(store *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, S_READ_BEGIN, err, errlen);
+    return st ? run(s, st, err, errlen, "begin read") : STORE_ERR;
+}
+
+void store_read_end(store *s)
+{
+    if (sqlite3_get_autocommit(s->db)) return;
+    sqlite3_stmt *st = stmt(s, S_READ_END, NULL, 0);
+    if (st) run(s, st, NULL, 0, "end read");
+}
+
+static int parse_type_of(const unsigned char *t)
+{
+    if (!t) return PARSE_NOTE;
+    if (!strcmp((const char *)t, "client")) return PARSE_CLIENT;
+    if (!strcmp((const char *)t, "meeting")) return PARSE_MEETING;
+    return PARSE_NOTE;
+}
+
+static int cmp_cnote(const void *a, const void *b)
+{
+    const store_cnote *x = a, *y = b;
+    int c = strcmp(x->client, y->client);
+    return c ? c : strcmp(x->path, y->path);
+}
+
+int store_client_notes(store *s, const char *client, store_cnote_list *out, char *err,
+                       size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = stmt(s, S_CNOTES, err, errlen);
+    if (!st) return STORE_ERR;
+    bind_text(st, 1, client);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_cnote n;
+        memset(&n, 0, sizeof(n));
+        n.id = sqlite3_column_int64(st, 0);
+        n.path = col_dup(st, 1);
+        n.client = col_dup(st, 2);
+        n.type = parse_type_of(sqlite3_column_text(st, 3));
+        n.date = col_dup(st, 4);
+        n.title = col_dup(st, 5);
+        n.status = col_dup(st, 6);
+        if (!n.status) n.status = xstrdup("active");
+        n.priority_cap = col_int_or(st, 7, -1);
+        n.cadence = col_int_or(st, 8, -1);
+        n.tags = col_dup(st, 9);
+        if (!n.tags) n.tags = xstrdup("[]");
+        n.fm_end_line = sqlite3_column_int(st, 10);
+        n.mtime_ns = sqlite3_column_int64(st, 11);
+        n.size = sqlite3_column_int64(st, 12);
+        n.rule_hash = sqlite3_column_int64(st, 13);
+        n.rule_data = col_dup(st, 14);
+        n.people = col_dup(st, 15);
+        if (!n.people) n.people = xstrdup("[]");
+        VEC_PUSH(out, n);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_cnotes_free(out);
+        return fail(s, r, err, errlen, "client notes");
+    }
+    /* A table scan and a sort here beat ORDER BY (index + row lookups). */
+    if (out->len > 1) qsort(out->items, out->len, sizeof(*out->items), cmp_cnote);
+    return 0;
+}
+
+void store_cnotes_free(store_cnote_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        store_cnote *n = &l->items[i];
+        free(n->path);
+        free(n->client);
+        free(n->date);
+        free(n->title);
+        free(n->status);
+        free(n->tags);
+        free(n->rule_data);
+        free(n->people);
+    }
+    VEC_FREE(l);
+}
+
+int store_client_people(store *s, const char *client, store_cperson_list *out, char *err,
+                        size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = stmt(s, S_CPEOPLE, err, errlen);
+    if (!st) return STORE_ERR;
+    bind_text(st, 1, client);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_cperson p = {col_dup(st, 0), col_dup(st, 1), col_dup(st, 2), col_dup(st, 3)};
+        if (!p.first) p.first = xstrdup("");
+        if (!p.client || !p.person) {
+            free(p.client), free(p.person), free(p.first), free(p.last);
+            continue;
+        }
+        VEC_PUSH(out, p);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_cpeople_free(out);
+        return fail(s, r, err, errlen, "client people");
+    }
+    return 0;
+}
+
+void store_cpeople_free(store_cperson_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        free(l->items[i].client);
+        free(l->items[i].person);
+        free(l->items[i].first);
+        free(l->items[i].last);
+    }
+    VEC_FREE(l);
+}
+
+int store_person_last_note(store *s, const char *client, const char *person, int64_t *id,
+                           char **path, char **date, char *err, size_t errlen)
+{
+    *path = NULL;
+    if (date) *date = NULL;
+    sqlite3_stmt *st = stmt(s, S_PERSON_NOTES, err, errlen);
+    if (!st) return STORE_ERR;
+    bind_text(st, 1, client);
+    bind_text(st, 2, person);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        if (id) *id = sqlite3_column_int64(st, 0);
+        *path = col_dup(st, 1);
+        if (date) *date = col_dup(st, 2);
+    }
+    sqlite3_reset(st);
+    if (r == SQLITE_ROW) return 0;
+    if (r == SQLITE_DONE) return STORE_ENOTFOUND;
+    return fail(s, r, err, errlen, "person");
+}
+
+static int items_query(store *s, sqlite3_stmt *st, store_item_list *out, char *err, size_t errlen)
+{
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_item it = {col_dup(st, 0), col_dup(st, 1), col_dup(st, 4), sqlite3_column_int(st, 2),
+                         sqlite3_column_int(st, 3), sqlite3_column_int(st, 5),
+                         sqlite3_column_int64(st, 6)};
+        if (!it.text) it.text = xstrdup("");
+        VEC_PUSH(out, it);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_items_free(out);
+        return fail(s, r, err, errlen, "items");
+    }
+    return 0;
+}
+
+int store_client_section_items(store *s, const char *client, int kind, store_item_list *out,
+                               char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = stmt(s, S_CSEC_ITEMS, err, errlen);
+    if (!st) return STORE_ERR;
+    bind_text(st, 1, client);
+    sqlite3_bind_int(st, 2, kind);
+    return items_query(s, st, out, err, errlen);
+}
+
+int store_note_items(store *s, int64_t note_id, int kind, store_item_list *out, char *err,
+                     size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = stmt(s, S_NOTE_ITEMS, err, errlen);
+    if (!st) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, note_id);
+    sqlite3_bind_int(st, 2, kind);
+    return items_query(s, st, out, err, errlen);
+}
+
+void store_items_free(store_item_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        free(l->items[i].client);
+        free(l->items[i].path);
+        free(l->items[i].text);
+    }
+    VEC_FREE(l);
+}
+
+int store_tasks(store *s, const char *client, int done, store_task_list *out, char *err,
+                size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = stmt(s, S_RTASKS, err, errlen);
+    if (!st) return STORE_ERR;
+    bind_text(st, 1, client);
+    sqlite3_bind_int(st, 2, done);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_task t;
+        t.note_id = sqlite3_column_int64(st, 0);
+        t.path = col_dup(st, 1);
+        t.client = col_dup(st, 2);
+        t.date = col_dup(st, 3);
+        t.line = sqlite3_column_int(st, 4);
+        t.col = sqlite3_column_int(st, 5);
+        t.text = col_dup(st, 6);
+        if (!t.text) t.text = xstrdup("");
+        t.done = sqlite3_column_int(st, 7);
+        t.owner = col_dup(st, 8);
+        t.due = col_dup(st, 9);
+        t.section = sqlite3_column_int(st, 10);
+        VEC_PUSH(out, t);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_tasks_free(out);
+        return fail(s, r, err, errlen, "tasks");
+    }
+    return 0;
+}
+
+void store_tasks_free(store_task_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        store_task *t = &l->items[i];
+        free(t->path);
+        free(t->client);
+        free(t->date);
+        free(t->text);
+        free(t->owner);
+        free(t->due);
+    }
+    VEC_FREE(l);
+}
+
+int store_client_quotes(store *s, const char *client, const char *max_date, size_t limit,
+                        store_quote_list *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st = stmt(s, S_CQUOTES, err, errlen);
+    if (!st) return STORE_ERR;
+    bind_text(st, 1, client);
+    bind_text(st, 2, max_date ? max_date : "9999-12-31");
+    sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        store_quote q = {col_dup(st, 0), col_dup(st, 1), col_dup(st, 3), sqlite3_column_int(st, 2)};
+        if (!q.text) q.text = xstrdup("");
+        VEC_PUSH(out, q);
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_DONE) {
+        store_quotes_free(out);
+        return fail(s, r, err, errlen, "quotes");
+    }
+    return 0;
+}
+
+void store_quotes_free(store_quote_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        free(l->items[i].path);
+        free(l->items[i].date);
+        free(l->items[i].text);
+    }
+    VEC_FREE(l);
+}
+
+int store_note_body(store *s, int64_t id, char **text, size_t *len, char *err, size_t errlen)
+{
+    *text = NULL;
+    if (len) *len = 0;
+    sqlite3_stmt *st = stmt(s, S_BODY, err, errlen);
+    if (!st) return STORE_ERR;
+    sqlite3_bind_int64(st, 1, id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *text = xstrndup(t ? t : "", n);
+        if (len) *len = n;
+    }
+    sqlite3_reset(st);
+    if (r == SQLITE_ROW) return 0;
+    if (r == SQLITE_DONE) return STORE_ENOTFOUND;
+    return fail(s, r, err, errlen, "body");
+}
+
+int store_note_rules_put(store *s, const store_rules_entry *e, size_t n, int busy_ms, char *err,
+                         size_t errlen)
+{
+    if (!n) return 0;
+    /* A reader's cache write must not wait behind the indexer: a short busy
+     * timeout, and the caller carries on without caching on STORE_EBUSY. */
+    sqlite3_busy_timeout(s->db, busy_ms);
+    sqlite3_stmt *st = stmt(s, S_BEGIN, err, errlen);
+    int rc = st ? run(s, st, err, errlen, "begin") : STORE_ERR;
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!(st = stmt(s, S_RULES_PUT, err, errlen))) {
+            rc = STORE_ERR;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, e[i].id);
+        sqlite3_bind_int64(st, 2, e[i].mtime_ns);
+        sqlite3_bind_int64(st, 3, e[i].size);
+        sqlite3_bind_int64(st, 4, e[i].hash);
+        bind_text(st, 5, e[i].data ? e[i].data : "");
+        rc = run(s, st, err, errlen, "rule cache");
+    }
+    if (!rc) {
+        sqlite3_busy_timeout(s->db, busy_ms);
+        st = stmt(s, S_COMMIT, err, errlen);
+        rc = st ? run(s, st, err, errlen, "commit") : STORE_ERR;
+        sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    }
+    if (rc) store_rollback(s);
+    return rc;
 }

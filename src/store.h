@@ -27,6 +27,8 @@
  *                               they are not re-read until they change
  *   problems(path, line, message, kind)            rows of `check`
  *   meta(key, value)            e.g. the indexer's vault fingerprint
+ *   note_rules(note_id, mtime_ns, size, hash, data)  report.c's per-note
+ *                               rule counts; deleted with the note (trigger)
  * Deleting a notes row deletes its tags/mentions/sections/items/tasks/quotes
  * (trigger); bodies and the FTS index follow at commit. Queries for other
  * modules (tasks, health, prep) belong in store.c as prepared statements.
@@ -55,7 +57,7 @@ enum {
 };
 
 /* Schema version kept in PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct store store;
 
@@ -237,5 +239,104 @@ int store_all_tags(store *s, store_string_list *out, char *err, size_t errlen);
 int store_all_people(store *s, store_string_list *out, char *err, size_t errlen);
 int store_all_clients(store *s, store_string_list *out, char *err, size_t errlen);
 void store_strings_free(store_string_list *l);
+
+/* ---- report queries (tasks, health, prep) --------------------------------
+ * Set-based reads: one statement per kind of fact for all clients (or one),
+ * aggregated by report.c, instead of per-note loops. */
+
+/* A read snapshot: the reads between begin and end see one state of the
+ * database (a deferred read transaction). Not inside store_begin/commit. */
+int store_read_begin(store *s, char *err, size_t errlen);
+void store_read_end(store *s);
+
+/* A note that belongs to a client (SPEC §1.4), with its cached rule data. */
+typedef struct {
+    int64_t id;
+    char *path, *client;
+    char *date, *title;       /* NULL when absent */
+    char *status;             /* "active" unless the frontmatter says otherwise */
+    char *tags;               /* the note's tags, a JSON array (sorted) */
+    char *people;             /* its mentions + frontmatter people, likewise */
+    int type;                 /* enum parse_type */
+    int priority_cap, cadence;/* -1 when absent */
+    int fm_end_line;          /* 0 without frontmatter */
+    int64_t mtime_ns, size;   /* as indexed: the key of the rule cache */
+    int64_t rule_hash;        /* with rule_data: the cached row, if still valid */
+    char *rule_data;          /* NULL: nothing cached for this version of the note */
+} store_cnote;
+typedef VEC(store_cnote) store_cnote_list;
+/* Every note with a client (or only `client`'s), sorted by client, path. */
+int store_client_notes(store *s, const char *client, store_cnote_list *out, char *err,
+                       size_t errlen);
+void store_cnotes_free(store_cnote_list *l);
+
+/* The people (mentions + frontmatter `people`) of clients' notes, one row
+ * per (client, person): `first` is the earliest date of a note naming them
+ * ("" when an undated note does), `last` the latest (NULL: only undated
+ * notes). Unsorted. */
+typedef struct { char *client, *person, *first, *last; } store_cperson;
+typedef VEC(store_cperson) store_cperson_list;
+int store_client_people(store *s, const char *client, store_cperson_list *out, char *err,
+                        size_t errlen);
+void store_cpeople_free(store_cperson_list *l);
+
+/* The latest note of `client` naming `person` (by date, undated last):
+ * 0, STORE_ENOTFOUND or an error; *path malloc'd. */
+int store_person_last_note(store *s, const char *client, const char *person, int64_t *id,
+                           char **path, char **date, char *err, size_t errlen);
+
+/* Top-level items of a section. */
+typedef struct {
+    char *client, *path, *text;   /* text: continuation lines joined with '\n' */
+    int line, end_line;
+    int task;                     /* -1 not a task, 0 open, 1 checked */
+    int64_t note_id;
+} store_item;
+typedef VEC(store_item) store_item_list;
+/* Items of section `kind` (enum parse_section_kind) in client notes (all
+ * clients' or only `client`'s; duplicate client notes included: the caller
+ * keeps the first by path), sorted by client, path, line. */
+int store_client_section_items(store *s, const char *client, int kind, store_item_list *out,
+                               char *err, size_t errlen);
+/* Items of section `kind` of one note, by line. */
+int store_note_items(store *s, int64_t note_id, int kind, store_item_list *out, char *err,
+                     size_t errlen);
+void store_items_free(store_item_list *l);
+
+/* Tasks with their note's path, client and date. `done`: -1 any, 0 open,
+ * 1 checked. Unsorted. */
+typedef struct {
+    int64_t note_id;
+    char *path, *client, *date;   /* client, date may be NULL */
+    int line, col;
+    char *text, *owner, *due;     /* owner (lowercased), due may be NULL */
+    int done, section;
+} store_task;
+typedef VEC(store_task) store_task_list;
+int store_tasks(store *s, const char *client, int done, store_task_list *out, char *err,
+                size_t errlen);
+void store_tasks_free(store_task_list *l);
+
+/* `>` quotes of `client`'s meeting notes dated on or before `max_date`
+ * (or undated): newest note first (undated last), then by line; `limit`
+ * rows at most (0 = all). */
+typedef struct { char *path, *date, *text; int line; } store_quote;
+typedef VEC(store_quote) store_quote_list;
+int store_client_quotes(store *s, const char *client, const char *max_date, size_t limit,
+                        store_quote_list *out, char *err, size_t errlen);
+void store_quotes_free(store_quote_list *l);
+
+/* A note's full text as indexed (the bytes the parser saw): 0 (*text
+ * malloc'd, NUL-terminated), STORE_ENOTFOUND or an error. */
+int store_note_body(store *s, int64_t id, char **text, size_t *len, char *err, size_t errlen);
+
+/* Caches report.c's rule data for notes. Each entry is written only if the
+ * notes row `id` still has that mtime_ns and size (else skipped: the note
+ * changed meanwhile). One short write transaction that waits at most
+ * `busy_ms` for the write lock: STORE_EBUSY then, nothing written (the
+ * caller goes on without caching). Not inside store_begin/commit. */
+typedef struct { int64_t id, mtime_ns, size, hash; const char *data; } store_rules_entry;
+int store_note_rules_put(store *s, const store_rules_entry *e, size_t n, int busy_ms, char *err,
+                         size_t errlen);
 
 #endif

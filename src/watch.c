@@ -141,7 +141,10 @@ static void run_done(void *arg)
                         json_integer_value(json_object_get(W.result, "ms")));
             }
             watch_push_cache(W.c);
+            /* Rebuilding the watchers drops events queued on the old ones:
+             * one more (cheap, incremental) run catches what they held. */
             rewatch();
+            W.again = 1;
         }
         W.first = 0;
     }

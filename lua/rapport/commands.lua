@@ -111,6 +111,33 @@ function H.note_edit(vault, method, params, on_done, describe)
   end)
 end
 
+-- Calls fn(params) with params.client set: given, else the current note's
+-- client, else one picked from the known clients.
+function H.with_client(_, params, prompt, fn, on_done)
+  params = vim.deepcopy(params or {})
+  if params.client then
+    return fn(params)
+  end
+  local c = vim.b.rapport_client
+  if c then
+    params.client = c
+    return fn(params)
+  end
+  if on_done then
+    return on_done("rapport: which client? pass { client = ... }")
+  end
+  local clients = M.cached("clients")
+  if #clients == 0 then
+    return notify("rapport: no clients yet: create one with :Rapport new client NAME", vim.log.levels.WARN)
+  end
+  ui().pick(clients, { prompt = prompt }, function(choice)
+    if choice then
+      params.client = choice
+      fn(params)
+    end
+  end)
+end
+
 -- ---- the table ----
 
 M.list = {
@@ -327,6 +354,165 @@ M.list = {
     help = "move the Parking lot item under the cursor into Priorities",
     run = function(vault, params, on_done)
       require("rapport.rename").promote(vault, params, on_done)
+    end,
+  },
+  {
+    name = "tasks",
+    help = "open commitments (ours and theirs), overdue first: [client] [--ours|--theirs|--overdue]",
+    parse = function(args)
+      local p = {}
+      for _, a in ipairs(args) do
+        local flag = a:match("^%-%-(%a+)$")
+        if flag == "ours" or flag == "theirs" or flag == "overdue" then
+          p[flag] = true
+        elseif flag then
+          return nil, "rapport: tasks takes --ours, --theirs or --overdue"
+        else
+          p.client = a
+        end
+      end
+      return p
+    end,
+    complete = function(lead)
+      local out = filter({ "--ours", "--theirs", "--overdue" }, lead)
+      return vim.list_extend(out, filter(M.cached("clients"), lead))
+    end,
+    ui = function(res, vault)
+      if #res == 0 then
+        return notify("rapport: no open commitments")
+      end
+      local items = {}
+      for _, r in ipairs(res) do
+        local who = (r.owner ~= vim.NIL and r.owner) and ("@" .. r.owner) or "no owner"
+        local due = (r.due ~= vim.NIL and r.due) and ("due " .. r.due) or "no date"
+        table.insert(items, { path = abs(vault, r.path), line = r.line,
+          text = ("%s%s (%s, %s, %s)"):format(r.overdue and "OVERDUE " or "", r.text, who, due,
+            r.ours and "ours" or "theirs") })
+      end
+      ui().quickfix(items, "rapport tasks")
+    end,
+  },
+  {
+    name = "health",
+    help = "engagement health per client: a dashboard, worst first",
+    parse = function(args)
+      return { client = args[1] }
+    end,
+    complete = function(lead)
+      return filter(M.cached("clients"), lead)
+    end,
+    ui = function(res, vault)
+      require("rapport.ui.dashboard").open(res, vault)
+    end,
+  },
+  {
+    name = "prep",
+    help = "a call-prep brief for a client (default: the current note's)",
+    parse = function(args)
+      return { client = args[1] }
+    end,
+    complete = function(lead)
+      return filter(M.cached("clients"), lead)
+    end,
+    run = function(vault, params, on_done)
+      H.with_client(vault, params, "Prep for which client?", function(p)
+        p.markdown = true
+        client().request(vault, "prep", p, function(err, res, code)
+          if on_done then
+            return on_done(err, res, code)
+          end
+          if err then
+            return notify(err, vim.log.levels.ERROR)
+          end
+          require("rapport.ui.prep").open(res, vault)
+        end)
+      end, on_done)
+    end,
+  },
+  {
+    name = "capture",
+    help = "a float that saves each line to today's meeting note for a client",
+    parse = function(args)
+      return { client = args[1] }
+    end,
+    complete = function(lead)
+      return filter(M.cached("clients"), lead)
+    end,
+    run = function(vault, params, on_done)
+      if params and params.text then -- API: capture one line, no UI
+        return H.with_client(vault, params, "Capture for which client?", function(p)
+          require("rapport.capture").save(vault, p.client, p.text, on_done or function(err, res)
+            notify(err or ("rapport: saved to %s:%d"):format(res.path, res.line), err and vim.log.levels.ERROR)
+          end)
+        end, on_done)
+      end
+      H.with_client(vault, params, "Capture for which client?", function(p)
+        require("rapport.capture").open(vault, p.client)
+      end, on_done)
+    end,
+  },
+  {
+    name = "new client",
+    help = "a new client note from the template",
+    parse = function(args)
+      if #args == 0 then
+        return nil, "rapport: new client needs a name, e.g. :Rapport new client Acme Logistics"
+      end
+      return { name = table.concat(args, " ") }
+    end,
+    ui = function(res, vault)
+      ui().jump(abs(vault, res.path), 1)
+    end,
+  },
+  {
+    name = "new meeting",
+    help = "today's meeting note for a client, from the template",
+    parse = function(args)
+      local p = {}
+      for _, a in ipairs(args) do
+        local d = a:match("^%-%-date=?(.*)$")
+        if d then
+          p.date = d ~= "" and d or nil
+        else
+          p.client = a
+        end
+      end
+      return p
+    end,
+    complete = function(lead)
+      return filter(M.cached("clients"), lead)
+    end,
+    run = function(vault, params, on_done)
+      H.with_client(vault, params, "Meeting with which client?", function(p)
+        client().request(vault, "new_meeting", p, function(err, res, code)
+          if on_done then
+            return on_done(err, res, code)
+          end
+          if err then
+            return notify(err, vim.log.levels.ERROR)
+          end
+          ui().jump(abs(vault, res.path), 1)
+        end)
+      end, on_done)
+    end,
+  },
+  {
+    name = "init",
+    help = "make the current directory a vault: .rapport/ with config and templates",
+    novault = true,
+    run = function(vault, _, on_done)
+      local dir = vault or vim.fn.getcwd()
+      client().request(dir, "init", {}, function(err, res, code)
+        if on_done then
+          return on_done(err, res, code)
+        end
+        if err then
+          return notify(err, vim.log.levels.ERROR)
+        end
+        notify(("rapport: %s is a vault now (%s/%s): notes in clients/ and meetings/ are picked up"):format(
+          dir, dir, res.path))
+        require("rapport").attach(vim.api.nvim_get_current_buf())
+      end)
     end,
   },
 }

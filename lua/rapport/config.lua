@@ -96,7 +96,6 @@ end
 
 -- The settings the helper applies to its answers (rapport.configure).
 function M.helper_settings()
-  local o = M.options
   -- Only what the user set: the vault's .rapport/config.json fills the rest.
   local user = M.user or {}
   local s = {}

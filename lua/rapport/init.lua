@@ -86,6 +86,18 @@ end
 M.NO_VAULT = "rapport: not in a vault. A vault is a directory with a .rapport/ folder:"
   .. " run :Rapport init in your notes directory, or set the `vault` option"
 
+-- Remembers what the helper sees in a buffer (its client, for prep,
+-- capture and the statusline) in b:rapport_client / b:rapport_type.
+function M.note_info(buf, vault)
+  local path = vim.api.nvim_buf_get_name(buf)
+  require("rapport.client").request(vault, "note", { path = path }, function(err, res)
+    if not err and res and vim.api.nvim_buf_is_valid(buf) then
+      vim.b[buf].rapport_client = res.client ~= vim.NIL and res.client or nil
+      vim.b[buf].rapport_type = res.type
+    end
+  end)
+end
+
 -- Called for every markdown buffer: only vault notes start the helper.
 function M.attach(buf)
   if H.attached and H.attached[buf] then
@@ -108,6 +120,7 @@ function M.attach(buf)
   if err then
     client.notify_once(err)
   end
+  M.note_info(buf, vault)
   require("rapport.hints").attach(buf, vault)
   local group = vim.api.nvim_create_augroup("rapport_buf_" .. buf, { clear = true })
   vim.api.nvim_create_autocmd("BufWritePost", {
@@ -117,6 +130,7 @@ function M.attach(buf)
       -- A save is indexed before the helper answers anything else.
       local path = vim.api.nvim_buf_get_name(buf)
       client.request(vault, "index_file", { path = path })
+      M.note_info(buf, vault)
       require("rapport.priorities").on_save(buf, vault)
     end,
   })
@@ -142,7 +156,11 @@ setmetatable(M, {
     if not def then
       return nil
     end
-    return function(args, on_done)
+    return function(args, on_done, ...)
+      if key == "capture" and type(args) == "string" then
+        -- capture(client, text, on_done)
+        args, on_done = { client = args, text = on_done }, ...
+      end
       return require("rapport.commands").call(def, args, on_done)
     end
   end,
