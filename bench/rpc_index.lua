@@ -14,7 +14,12 @@ end
 local chan = vim.fn.jobstart({ os.getenv("RAPPORT_ROOT") .. "/bin/rapport", "rpc", "--vault", vault, "--db", db },
   { rpc = true })
 local function req(m, p)
-  return vim.rpcrequest(chan, "rapport." .. m, p or vim.empty_dict())
+  local ok, res = pcall(vim.rpcrequest, chan, "rapport." .. m, p or vim.empty_dict())
+  if not ok then
+    io.stderr:write("rapport." .. m .. " failed: " .. tostring(res) .. "\n")
+    vim.cmd("cquit 1")
+  end
+  return res
 end
 req("index")
 local function bench(name, m, p)

@@ -93,6 +93,7 @@ const struct config *cmd_config(cmd_ctx *c);
 
 /* Re-indexes one vault-relative path after a write (cmd_index.c). */
 void cmd_reindex_path(cmd_ctx *c, const char *rel);
+void cmd_reindex_paths(cmd_ctx *c, char *const *rels, size_t n);
 
 /* Resolves a `path` parameter (vault-relative or absolute) to a confined
  * vault-relative path; RPC_EINPUT when outside the vault. */

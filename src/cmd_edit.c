@@ -291,7 +291,7 @@ int cmd_tag_rename(cmd_ctx *c, json_t *params, json_t **result, char *err, size_
             rc = edit_rpc_code(ee.code);
             edit_error_free(&ee);
         }
-        for (size_t i = 0; i < written.len; i++) cmd_reindex_path(c, written.items[i]);
+        cmd_reindex_paths(c, written.items, written.len);
     }
     for (size_t i = 0; i < written.len; i++) free(written.items[i]);
     VEC_FREE(&written);

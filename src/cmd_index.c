@@ -116,6 +116,21 @@ int cmd_index_file(cmd_ctx *c, json_t *params, json_t **result, char *err, size_
     return 0;
 }
 
+void cmd_reindex_paths(cmd_ctx *c, char *const *rels, size_t n)
+{
+    /* Past a handful, one incremental run (a walk, then the changed files in
+     * batched transactions) beats a transaction per file. */
+    if (n <= 8) {
+        for (size_t i = 0; i < n; i++) cmd_reindex_path(c, rels[i]);
+        return;
+    }
+    char err[256];
+    index_stats st;
+    if (cmd_refresh(c, 0, NULL, NULL, &st, err, sizeof(err)))
+        fprintf(stderr, "rapport: re-index: %s\n", err);
+    c->index_changed = 1;
+}
+
 void cmd_reindex_path(cmd_ctx *c, const char *rel)
 {
     char err[256];
