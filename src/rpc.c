@@ -171,7 +171,7 @@ static json_t *to_json(const msgpack_object *o, char *err, size_t errlen)
     case MSGPACK_OBJECT_BIN: {
         const char *p = o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : o->via.bin.ptr;
         size_t n = o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
-        json_t *s = json_stringn(p, n);
+        json_t *s = json_stringn(n ? p : "", n); /* msgpack-c leaves ptr NULL for "" */
         if (!s) snprintf(err, errlen, "string is not valid UTF-8");
         return s;
     }
@@ -188,9 +188,10 @@ static json_t *to_json(const msgpack_object *o, char *err, size_t errlen)
         json_t *m = json_object();
         for (uint32_t i = 0; i < o->via.map.size; i++) {
             const msgpack_object *k = &o->via.map.ptr[i].key;
-            if (k->type != MSGPACK_OBJECT_STR || memchr(k->via.str.ptr, 0, k->via.str.size) ||
+            if (k->type != MSGPACK_OBJECT_STR || k->via.str.size == 0 ||
+                memchr(k->via.str.ptr, 0, k->via.str.size) ||
                 !utf8_valid(k->via.str.ptr, k->via.str.size)) {
-                snprintf(err, errlen, "map keys must be UTF-8 strings");
+                snprintf(err, errlen, "map keys must be non-empty UTF-8 strings");
                 return json_decref(m), NULL;
             }
             json_t *v = to_json(&o->via.map.ptr[i].val, err, errlen);
@@ -245,7 +246,7 @@ static int decode(const msgpack_object *o, rpc_msg *msg, char *err, size_t errle
     }
     const char *mp = m->type == MSGPACK_OBJECT_STR ? m->via.str.ptr : m->via.bin.ptr;
     size_t mn = m->type == MSGPACK_OBJECT_STR ? m->via.str.size : m->via.bin.size;
-    if (mn > 256 || memchr(mp, 0, mn) || !utf8_valid(mp, mn)) {
+    if (mn == 0 || mn > 256 || memchr(mp, 0, mn) || !utf8_valid(mp, mn)) {
         snprintf(err, errlen, "bad method name");
         return -1;
     }

@@ -219,8 +219,28 @@ static void test_response_and_ext(void)
     rpc_reader_free(&r);
 }
 
+static void test_empty_strings(void)
+{
+    /* [0, 4, "m", [{"k": ""}]]: an empty string value is a valid parameter;
+     * [0, 5, "", []]: an empty method name is a bad message, not a crash. */
+    rpc_reader r;
+    rpc_reader_init(&r);
+    rpc_feed(&r, "\x94\x00\x04\xa1m\x91\x81\xa1k\xa0", 10);
+    rpc_feed(&r, "\x94\x00\x05\xa0\x90", 5);
+    rpc_msg m;
+    char err[256];
+    uint32_t id;
+    ASSERT_EQ(RPC_MESSAGE, rpc_next(&r, &m, err, sizeof(err), &id));
+    ASSERT_STR_EQ("", json_string_value(json_object_get(json_array_get(m.params, 0), "k")));
+    rpc_msg_free(&m);
+    ASSERT_EQ(RPC_BAD_MESSAGE, rpc_next(&r, &m, err, sizeof(err), &id));
+    ASSERT_EQ(5, id);
+    rpc_reader_free(&r);
+}
+
 int main(void)
 {
+    RUN(test_empty_strings);
     RUN(test_roundtrip);
     RUN(test_split_every_byte);
     RUN(test_many_in_one_read);

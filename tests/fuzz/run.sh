@@ -29,6 +29,7 @@ sources_for() {
         parse) echo "src/parse.c src/util.c" ;;
         query) echo "src/query.c src/util.c" ;;
         rpc) echo "src/rpc.c src/util.c" ;;
+        rpc) echo "src/rpc.c src/util.c" ;;
         rules) echo "src/rules.c src/config.c src/parse.c src/util.c" ;;
         *) if [ -f "src/$1.c" ]; then echo "src/$1.c src/util.c"; else echo "src/util.c"; fi ;;
     esac
@@ -37,6 +38,7 @@ libs_for() {
     case $1 in
         parse) echo "-lyaml" ;;
         rules) echo "-lyaml -ljansson" ;;
+        rpc) echo "-lmsgpackc -ljansson" ;;
         *) echo "" ;;
     esac
 }
