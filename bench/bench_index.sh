@@ -38,4 +38,9 @@ for n in $SIZES; do
     printf '%-8s %10s ms %9s ms %8s %9s ms idle %s ms %9s ms %9s ms %9s ms\n' "$n" "$cold" "$rg" "$ratio" "$one" "$idle" "$tags" "$walk" "$q"
 done
 echo "(cold index: helper's own ms; reindex 1: index after appending to one note, walk included;"
-echo " tags/find: whole CLI process incl. the freshness walk; stat walk: find(1) over the same vault)"
+echo " rg tag scan: bench/rg-tags.sh over the same vault)"
+v=$W/v10000
+[ -d "$v" ] && echo "over rpc from a watching helper, 10,000 notes:" && \
+    VAULT=$v DB=$W/v10000.sqlite3 RAPPORT_ROOT=$ROOT "${NVIM:-nvim}" --headless -u NONE -i NONE -n \
+    -c "luafile $ROOT/bench/rpc_index.lua" 2>&1
+echo " tags/find: whole CLI process incl. the freshness walk; stat walk: find(1) over the same vault;"

@@ -169,6 +169,7 @@ const cmd_def cmd_table[] = {
     {"promote", cmd_promote, 0},
     {"hints", cmd_hints, 0},
     {"note", cmd_note, 0},
+    {"hints_detach", cmd_hints_detach, 0},
     {"tasks", cmd_tasks, CMD_FRESH},
     {"health", cmd_health, CMD_FRESH},
     {"prep", cmd_prep, CMD_FRESH},

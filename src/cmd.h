@@ -25,6 +25,7 @@ typedef struct {
     double started;     /* process start, seconds since the epoch */
     json_t *warnings;   /* collected during one command, may be NULL */
     int index_changed;  /* set when a command changed the index */
+    unsigned index_gen; /* bumped whenever the index may have changed */
     struct config *cfg; /* effective settings (cmd_config) */
     long long cfg_mtime_ns;
     int cfg_settings_gen, settings_gen;
@@ -77,6 +78,7 @@ CMD_DECLARE(cmd_promote);
 /* cmd_hints.c */
 CMD_DECLARE(cmd_hints);
 CMD_DECLARE(cmd_note);
+CMD_DECLARE(cmd_hints_detach);
 /* cmd_capture.c */
 CMD_DECLARE(cmd_init);
 CMD_DECLARE(cmd_new_client);

