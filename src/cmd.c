@@ -74,6 +74,17 @@ int param_bool(json_t *p, const char *key, int *out, char *err, size_t errlen)
     return 0;
 }
 
+char *cmd_client_id(const char *s)
+{
+    char *id = ascii_lower_dup(s, strlen(s));
+    size_t n = strlen(id);
+    if (n > 4 && id[0] == '[' && id[1] == '[' && id[n - 1] == ']' && id[n - 2] == ']') {
+        memmove(id, id + 2, n - 4);
+        id[n - 4] = '\0';
+    }
+    return id;
+}
+
 void cmd_today(const cmd_ctx *c, char out[11])
 {
     if (c->today[0]) {

@@ -101,6 +101,14 @@ void cmd_reindex_paths(cmd_ctx *c, char *const *rels, size_t n);
  * vault-relative path; RPC_EINPUT when outside the vault. */
 int cmd_rel_path(cmd_ctx *c, const char *path, char **rel, char *err, size_t errlen);
 
+/* The buffer_edits entry (SPEC §4) for edits `e` against a buffer's text
+ * (cmd_edit.c); `e` is an edit_list. */
+json_t *cmd_buffer_edits(const char *rel, json_t *tick, const char *text, size_t len,
+                         const void *e);
+
+/* A client id as typed (any case, maybe `[[id]]`) in the index's form. */
+char *cmd_client_id(const char *s);
+
 /* Today's date for this request ("YYYY-MM-DD"). */
 void cmd_today(const cmd_ctx *c, char out[11]);
 

@@ -96,17 +96,6 @@ static void client_known(cmd_ctx *c, const char *client, char **title, int *know
     query_free(q);
 }
 
-static char *lower_client(const char *s)
-{
-    char *lc = ascii_lower_dup(s, strlen(s));
-    size_t n = strlen(lc);
-    if (n > 4 && lc[0] == '[' && lc[1] == '[' && lc[n - 1] == ']' && lc[n - 2] == ']') {
-        memmove(lc, lc + 2, n - 4);
-        lc[n - 4] = '\0';
-    }
-    return lc;
-}
-
 int cmd_new_meeting(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
     const char *client, *date;
@@ -121,7 +110,7 @@ int cmd_new_meeting(cmd_ctx *c, json_t *params, json_t **result, char *err, size
     int rc = clock_now(c, &now, err, errlen);
     if (!rc) rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
-    char *lc = lower_client(client), *title = NULL;
+    char *lc = cmd_client_id(client), *title = NULL;
     int known;
     client_known(c, lc, &title, &known);
     capture_result r = {0};
@@ -189,19 +178,9 @@ static int capture_buffer(const char *rel, json_t *tv, json_t *tick, const char 
     parse_note_free(&pn);
     free(line_text);
     if (r < 0) return edit_list_free(&e), fail(&ee, err, errlen);
-    edit_buf_edit *be = NULL;
-    size_t k = edit_to_buffer(bt, blen, &e, 0, &be);
-    json_t *edits = json_array();
-    for (size_t i = 0; i < k; i++)
-        json_array_append_new(edits, json_pack("{s:i, s:i, s:i, s:i, s:s%}", "start_line",
-                                               be[i].start_line, "start_col", be[i].start_col,
-                                               "end_line", be[i].end_line, "end_col", be[i].end_col,
-                                               "text", be[i].text, be[i].len));
-    edit_buf_edits_free(be, k);
+    *result = json_pack("{s:s, s:i, s:[o]}", "path", rel, "line", line, "buffer_edits",
+                        cmd_buffer_edits(rel, tick, bt, blen, &e));
     edit_list_free(&e);
-    *result = json_pack("{s:s, s:i, s:[{s:s, s:O, s:o}]}", "path", rel, "line", line,
-                        "buffer_edits", "path", rel, "tick", tick ? tick : json_null(), "edits",
-                        edits);
     return 0;
 }
 
@@ -215,7 +194,7 @@ int cmd_capture(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t e
     int rc = clock_now(c, &now, err, errlen);
     if (!rc) rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
-    char *lc = lower_client(client), *title = NULL;
+    char *lc = cmd_client_id(client), *title = NULL;
     int known;
     client_known(c, lc, &title, &known);
     store_ref_list refs = {0};

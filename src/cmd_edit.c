@@ -79,10 +79,12 @@ static int load(cmd_ctx *c, json_t *params, const char *path, note_src *n, char 
     return 0;
 }
 
-static json_t *buffer_edits_json(const note_src *n, const edit_list *e)
+json_t *cmd_buffer_edits(const char *rel, json_t *tick, const char *text, size_t len,
+                         const void *list)
 {
+    const edit_list *e = list;
     edit_buf_edit *be = NULL;
-    size_t k = edit_to_buffer(n->text, n->len, e, edit_dos_format(n->text, n->len), &be);
+    size_t k = edit_to_buffer(text, len, e, edit_dos_format(text, len), &be);
     json_t *edits = json_array();
     for (size_t i = 0; i < k; i++)
         json_array_append_new(edits, json_pack("{s:i, s:i, s:i, s:i, s:s%}", "start_line",
@@ -90,7 +92,12 @@ static json_t *buffer_edits_json(const note_src *n, const edit_list *e)
                                                "end_line", be[i].end_line, "end_col", be[i].end_col,
                                                "text", be[i].text, be[i].len));
     edit_buf_edits_free(be, k);
-    return json_pack("{s:s, s:O, s:o}", "path", n->rel, "tick", n->tick, "edits", edits);
+    return json_pack("{s:s, s:O, s:o}", "path", rel, "tick", tick ? tick : json_null(), "edits", edits);
+}
+
+static json_t *buffer_edits_json(const note_src *n, const edit_list *e)
+{
+    return cmd_buffer_edits(n->rel, n->tick, n->text, n->len, e);
 }
 
 /* Applies `e` to the note: buffer edits into *buffer_edits, or an atomic
@@ -339,7 +346,7 @@ int cmd_priorities(cmd_ctx *c, json_t *params, json_t **result, char *err, size_
     if (param_str(params, "client", 0, &client, err, errlen) < 0) return RPC_EMETHOD;
     int rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
-    char *lc = client ? ascii_lower_dup(client, strlen(client)) : NULL;
+    char *lc = client ? cmd_client_id(client) : NULL;
     store_prio_list pl = {0};
     int r = store_priorities(c->rd, lc, cmd_config(c)->priority_cap, &pl, err, errlen);
     free(lc);

@@ -29,6 +29,7 @@
 typedef struct {
     char *path;                 /* vault-relative; NULL when the slot is free */
     VEC(char *) lines;          /* without their '\n' */
+    rules_cache *rules;         /* paragraphs judged last time */
     uint64_t used;
 } mirror;
 
@@ -41,6 +42,8 @@ static void mirror_clear(mirror *m)
     VEC_FREE(&m->lines);
     free(m->path);
     m->path = NULL;
+    rules_cache_free(m->rules);
+    m->rules = NULL;
 }
 
 static mirror *mirror_get(const char *rel, int create)
@@ -57,6 +60,7 @@ static mirror *mirror_get(const char *rel, int create)
     if (!create) return NULL;
     mirror_clear(lru);
     lru->path = xstrdup(rel);
+    lru->rules = rules_cache_new();
     lru->used = ++mirror_clock;
     return lru;
 }
@@ -100,6 +104,7 @@ static int mirror_apply(mirror *m, json_t *params, char *err, size_t errlen)
         return RPC_EMETHOD;
     size_t n = json_array_size(lines);
     if (first < 0 || last < first || (size_t)last > m->lines.len ||
+        /* NOLINTNEXTLINE(bugprone-misplaced-widening-cast): not widening, both are 64-bit; no overflow */
         (long long)(m->lines.len - (size_t)(last - first) + n) != count) {
         snprintf(err, errlen, "buffer mirror out of step: resend the text");
         return RPC_ECONFLICT;
@@ -173,6 +178,7 @@ int cmd_hints(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t err
 
     char *text = NULL;
     size_t len = 0;
+    rules_cache *cache = NULL;
     if (delta) {
         mirror *m = mirror_get(rel, 0);
         if (!m) {
@@ -187,10 +193,15 @@ int cmd_hints(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t err
             return rc;
         }
         text = mirror_text(m, &len);
+        cache = m->rules;
     } else if (text_param) {
         len = json_string_length(tv);
         text = xstrndup(text_param, len);
-        if (c->rpc) mirror_set(mirror_get(rel, 1), text, len);
+        if (c->rpc) {
+            mirror *m = mirror_get(rel, 1);
+            mirror_set(m, text, len);
+            cache = m->rules;
+        }
     } else {
         char *abs = xasprintf("%s/%s", c->vault, rel);
         edit_error ee = {0};
@@ -217,7 +228,7 @@ int cmd_hints(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t err
     parse_note_text(rel, text, len, &pn);
     const rules_facts *facts = client_facts(c, cfg, pn.client, today);
     rules_result res = {0};
-    rules_run(text, len, &pn, cfg, facts, date_to_days(today), &res);
+    rules_run_cached(cache, text, len, &pn, cfg, facts, date_to_days(today), &res);
 
     json_t *a = json_array();
     for (size_t i = 0; i < res.len; i++) {

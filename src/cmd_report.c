@@ -13,15 +13,7 @@ static int open_fresh(cmd_ctx *c, json_t *params, const char **client, char **lc
                       size_t errlen)
 {
     if (param_str(params, "client", 0, client, err, errlen) < 0) return RPC_EMETHOD;
-    *lc = *client ? ascii_lower_dup(*client, strlen(*client)) : NULL;
-    if (*lc && (*lc)[0] == '[') { /* [[acme]] */
-        char *p = *lc;
-        size_t n = strlen(p);
-        if (n > 4 && p[1] == '[' && p[n - 1] == ']' && p[n - 2] == ']') {
-            memmove(p, p + 2, n - 4);
-            p[n - 4] = '\0';
-        }
-    }
+    *lc = *client ? cmd_client_id(*client) : NULL;
     return cmd_fresh(c, err, errlen);
 }
 

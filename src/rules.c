@@ -474,9 +474,10 @@ static uint32_t directive(const char *t, size_t b, size_t e)
     uint32_t mask = 0;
     size_t i = b;
     while (i + kn <= e) {
-        const char *q = memchr(t + i, 'r', e - i - kn + 1);
+        /* by its '-': rarer in prose than its first letter */
+        const char *q = memchr(t + i + 7, '-', e - i - kn + 1);
         if (!q) break;
-        size_t p = (size_t)(q - t);
+        size_t p = (size_t)(q - t) - 7;
         if (memcmp(t + p, kw, kn) != 0) {
             i = p + 1;
             continue;
@@ -575,7 +576,13 @@ static void inline_at(scan *s, int line, size_t ls, size_t from, size_t to)
         return;
     }
     unit *u = &s->units.items[s->cur];
-    if (!u->live && to - from >= 4 && memmem(s->t + from, to - from, "<!--", 4)) {
+    int open = 0;
+    for (const char *q = s->t + from, *z = s->t + to; !u->live && !open && q + 4 <= z; q++) {
+        q = memchr(q, '<', (size_t)(z - q) - 3);
+        if (!q) break;
+        open = !memcmp(q, "<!--", 4);
+    }
+    if (open) {
         u->live = 1;
         u->tb = s->toks.len;
         for (size_t i = u->cb; i < s->calls.len; i++) {
@@ -758,6 +765,7 @@ typedef struct {
     int dline, col, dend, end_col, rule;
     char *msg;
 } rc_hint;
+typedef VEC(rc_hint) rc_hints;
 
 typedef struct {
     const char *t;
@@ -770,7 +778,7 @@ typedef struct {
     uint32_t note_mask;   /* rules silenced for the whole note */
     VEC(char *) names;    /* lowercase words naming the client */
     rules_result *out;
-    VEC(rc_hint) *capture; /* rules_run_cached: hints go here, raw, lines relative */
+    rc_hints *capture;      /* rules_run_cached: hints go here, raw, lines relative */
     int cap_line;          /* ... to this line */
 } ctx;
 
@@ -1386,81 +1394,437 @@ static int hint_cmp(const void *a, const void *b)
     return x->end_col < y->end_col ? -1 : x->end_col > y->end_col;
 }
 
+/* The body pass: lines, per-line directives, units and, unless `defer`, their
+ * tokens (see inline_at). */
+static void scan_body(scan *s, const char *text, size_t len, const parse_note *note, int defer)
+{
+    memset(s, 0, sizeof *s);
+    s->t = text;
+    s->len = len;
+    s->cur = -1;
+    s->defer = defer;
+    for (size_t i = 0;;) {
+        VEC_PUSH(&s->lines, i);
+        const char *q = i < len ? memchr(text + i, '\n', len - i) : NULL;
+        if (!q) break;
+        i = (size_t)(q - text) + 1;
+    }
+    if (!defer) {
+        /* sized for the text up front: no regrowth on the hot path */
+        s->toks.cap = len / 4 + 16;
+        s->toks.items = xmalloc(s->toks.cap * sizeof *s->toks.items);
+        buf_reserve(&s->arena, len + 16);
+    }
+    s->ignore = xcalloc(s->lines.len, sizeof *s->ignore);
+    s->content = xcalloc(s->lines.len, 1);
+    int first = note->fm.present ? note->fm.end_line + 1 : 1;
+    for (int l = 1; l < first && (size_t)l <= s->lines.len; l++) {
+        size_t ls = s->lines.items[l - 1];
+        s->ignore[l - 1] = directive(text, ls, line_end(s, l));
+    }
+    for (int l = first; (size_t)l <= s->lines.len; l++) body_line(s, l);
+    unit_close(s);
+}
+
+/* Sentence starts of the tokens [from, to) (whole units). */
+static void sstart_fill(scan *s, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        s->sstart[i] = (i == from || (s->toks.items[i].flags & T_SENT) ||
+                        s->toks.items[i].unit != s->toks.items[i - 1].unit)
+                           ? i
+                           : s->sstart[i - 1];
+}
+
+static void scan_free(scan *s)
+{
+    VEC_FREE(&s->lines);
+    VEC_FREE(&s->toks);
+    VEC_FREE(&s->units);
+    VEC_FREE(&s->stack);
+    VEC_FREE(&s->calls);
+    buf_free(&s->arena);
+    free(s->ignore);
+    free(s->content);
+    free(s->sstart);
+}
+
+static void ctx_init(ctx *c, scan *s, const char *text, size_t len, const parse_note *note,
+                     const config *cfg, const rules_facts *facts, long today, rules_result *out)
+{
+    memset(c, 0, sizeof *c);
+    c->t = text;
+    c->len = len;
+    c->note = note;
+    c->cfg = cfg;
+    c->facts = facts;
+    c->today = today;
+    c->s = s;
+    c->out = out;
+    for (size_t i = 0; i < note->n_ignore; i++) {
+        if (!strcmp(note->ignore[i], "all") || !strcmp(note->ignore[i], "*"))
+            c->note_mask = (1u << RULES_COUNT) - 1;
+        int r = rules_find(note->ignore[i]);
+        if (r >= 0) c->note_mask |= 1u << r;
+    }
+    if (note->client) {
+        add_names(c, note->client, strlen(note->client));
+    }
+    if (facts)
+        for (size_t i = 0; i < facts->n_client_words; i++)
+            if (facts->client_words[i]) add_names(c, facts->client_words[i], strlen(facts->client_words[i]));
+}
+
+static void ctx_free(ctx *c)
+{
+    for (size_t i = 0; i < c->names.len; i++) free(c->names.items[i]);
+    VEC_FREE(&c->names);
+}
+
+/* The text rules that run: bit 0 self-focus, bit 1 urgency. */
+static unsigned text_rules(const ctx *c)
+{
+    unsigned m = 0;
+    if (on(c, RULE_SELF_FOCUS) && !(c->note_mask & (1u << RULE_SELF_FOCUS))) m |= 1;
+    if (on(c, RULE_URGENCY) && !(c->note_mask & (1u << RULE_URGENCY))) m |= 2;
+    return m;
+}
+
 void rules_run(const char *text, size_t len, const parse_note *note, const config *cfg,
                const rules_facts *facts, long today, rules_result *out)
 {
     memset(out, 0, sizeof *out);
     if (!text) text = "", len = 0;
     scan s;
-    memset(&s, 0, sizeof s);
-    s.t = text;
-    s.len = len;
-    s.cur = -1;
-    for (size_t i = 0;;) {
-        VEC_PUSH(&s.lines, i);
-        const char *q = i < len ? memchr(text + i, '\n', len - i) : NULL;
-        if (!q) break;
-        i = (size_t)(q - text) + 1;
-    }
-    /* sized for the text up front: no regrowth on the hot path */
-    s.toks.cap = len / 4 + 16;
-    s.toks.items = xmalloc(s.toks.cap * sizeof *s.toks.items);
-    buf_reserve(&s.arena, len + 16);
-    s.ignore = xcalloc(s.lines.len, sizeof *s.ignore);
-    s.content = xcalloc(s.lines.len, 1);
-    int first = note->fm.present ? note->fm.end_line + 1 : 1;
-    for (int l = 1; l < first && (size_t)l <= s.lines.len; l++) {
-        size_t ls = s.lines.items[l - 1];
-        s.ignore[l - 1] = directive(text, ls, line_end(&s, l));
-    }
-    for (int l = first; (size_t)l <= s.lines.len; l++) body_line(&s, l);
-    unit_close(&s);
+    scan_body(&s, text, len, note, 0);
     s.sstart = xmalloc((s.toks.len ? s.toks.len : 1) * sizeof *s.sstart);
-    for (size_t i = 0; i < s.toks.len; i++)
-        s.sstart[i] = (i == 0 || (s.toks.items[i].flags & T_SENT) ||
-                       s.toks.items[i].unit != s.toks.items[i - 1].unit)
-                          ? i
-                          : s.sstart[i - 1];
+    sstart_fill(&s, 0, s.toks.len);
 
     ctx c;
-    memset(&c, 0, sizeof c);
-    c.t = text;
-    c.len = len;
-    c.note = note;
-    c.cfg = cfg;
-    c.facts = facts;
-    c.today = today;
-    c.s = &s;
-    c.out = out;
-    for (size_t i = 0; i < note->n_ignore; i++) {
-        if (!strcmp(note->ignore[i], "all") || !strcmp(note->ignore[i], "*"))
-            c.note_mask = (1u << RULES_COUNT) - 1;
-        int r = rules_find(note->ignore[i]);
-        if (r >= 0) c.note_mask |= 1u << r;
-    }
-    if (note->client) {
-        add_names(&c, note->client, strlen(note->client));
-    }
-    if (facts)
-        for (size_t i = 0; i < facts->n_client_words; i++)
-            if (facts->client_words[i]) add_names(&c, facts->client_words[i], strlen(facts->client_words[i]));
-
-    if (on(&c, RULE_SELF_FOCUS) && !(c.note_mask & (1u << RULE_SELF_FOCUS))) rule_self_focus(&c);
-    if (on(&c, RULE_URGENCY) && !(c.note_mask & (1u << RULE_URGENCY))) rule_urgency(&c);
+    ctx_init(&c, &s, text, len, note, cfg, facts, today, out);
+    unsigned run = text_rules(&c);
+    if (run & 1) rule_self_focus(&c, 0, s.units.len);
+    if (run & 2) rule_urgency(&c, 0, s.toks.len);
     rule_notes(&c);
 
     if (out->len > 1) qsort(out->items, out->len, sizeof *out->items, hint_cmp);
+    ctx_free(&c);
+    scan_free(&s);
+}
 
-    for (size_t i = 0; i < c.names.len; i++) free(c.names.items[i]);
-    VEC_FREE(&c.names);
-    VEC_FREE(&s.lines);
-    VEC_FREE(&s.toks);
-    VEC_FREE(&s.units);
-    VEC_FREE(&s.stack);
-    buf_free(&s.arena);
-    free(s.ignore);
-    free(s.content);
-    free(s.sstart);
+/* ------------------------------------------------------------ cache
+ *
+ * rules_run_cached: the same result as rules_run, with the text rules
+ * (self-focus, urgency) judged again only for units (paragraphs, list items'
+ * text, headings) not seen in the previous run.
+ *
+ * Invariant: the text rules' hints for a unit, before silencing, are a pure
+ * function of
+ *   - the unit's tokens, which are a function of its bytes (its lines, first
+ *     to last, are hashed whole) and of the scan_inline calls the block pass
+ *     makes over them (line offset in the unit, from and to columns: these
+ *     carry what the surrounding blocks decide -- a list marker skipped, a
+ *     BOM, the unit's first byte); the inline state (quotes, sentence and gap
+ *     marks) starts afresh at every unit, and nothing outside the unit's
+ *     calls reaches its tokens -- except an HTML comment, which is why a unit
+ *     holding "<!--" is "live" (see inline_at) and never cached;
+ *   - its shape: heading or not (a setext underline outside the unit decides
+ *     it), first column, last line and column (the self-focus anchor);
+ *   - the environment: the settings (config hash plus the knobs the text
+ *     rules read), the words naming the client (frontmatter client + facts'
+ *     client words), and which text rules run (enabled, not silenced for the
+ *     note by the frontmatter).
+ * Every rule works inside one unit: sentences, phrases, look-backs and
+ * urgency groups never cross a unit's edge, so judging units one at a time
+ * is judging the note. Positions are stored relative to the unit's first
+ * line (columns are kept: moving a unit does not change them) and shifted to
+ * where the unit is now. Silencing (rapport-ignore lines, by line, and the
+ * frontmatter list) and severities are applied when the hints are replayed,
+ * exactly as rules_run applies them; so is which lines hold words (no-needs
+ * reads it). The structural rules always run in full.
+ *
+ * Keys are 64-bit hashes (checked against the unit's byte length too); a
+ * collision would replay another unit's hints -- odds ~n^2/2^64.
+ * Memory: entries not used by the latest run are dropped after it, so the
+ * cache holds one document's units (use one cache per buffer).
+ */
+
+#define RC_P1 0x9E3779B185EBCA87ULL
+#define RC_P2 0xC2B2AE3D27D4EB4FULL
+#define RC_P3 0x165667B19E3779F9ULL
+
+static uint64_t rc_round(uint64_t h, uint64_t v)
+{
+    h += v * RC_P2;
+    h = (h << 31) | (h >> 33);
+    return h * RC_P1;
+}
+
+static uint64_t rc_bytes(uint64_t h, const char *p, size_t n)
+{
+    h = rc_round(h, (uint64_t)n);
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = rc_round(h, v);
+        p += 8;
+        n -= 8;
+    }
+    uint64_t v = 0;
+    memcpy(&v, p, n);
+    return rc_round(h, v);
+}
+
+static uint64_t rc_final(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= RC_P2;
+    h ^= h >> 29;
+    h *= RC_P3;
+    h ^= h >> 32;
+    return h;
+}
+
+typedef struct {
+    uint64_t key;
+    size_t nbytes;         /* the unit's byte span: a second check on the key */
+    unsigned gen;          /* the last run that used it */
+    rc_hint *hints;
+    size_t n_hints;
+    int *content;          /* lines holding words, relative to the unit's first */
+    size_t n_content;
+} rc_entry;
+
+struct rules_cache {
+    VEC(rc_entry) ents;
+    size_t *slots;         /* open addressing: entry index + 1, 0 empty */
+    size_t cap;            /* a power of two, > 2 * ents.len */
+    unsigned gen;
+    rules_cache_stats st;
+};
+
+rules_cache *rules_cache_new(void) { return xcalloc(1, sizeof(rules_cache)); }
+
+static void rc_entry_free(rc_entry *e)
+{
+    for (size_t i = 0; i < e->n_hints; i++) free(e->hints[i].msg);
+    free(e->hints);
+    free(e->content);
+}
+
+void rules_cache_free(rules_cache *rc)
+{
+    if (!rc) return;
+    for (size_t i = 0; i < rc->ents.len; i++) rc_entry_free(&rc->ents.items[i]);
+    VEC_FREE(&rc->ents);
+    free(rc->slots);
+    free(rc);
+}
+
+void rules_cache_get_stats(const rules_cache *rc, rules_cache_stats *st)
+{
+    *st = rc->st;
+    st->entries = rc->ents.len;
+}
+
+static void rc_reindex(rules_cache *rc, size_t want)
+{
+    size_t cap = 64;
+    while (cap < 2 * want + 2) cap *= 2;
+    if (cap != rc->cap) {
+        free(rc->slots);
+        rc->slots = xmalloc(cap * sizeof *rc->slots);
+        rc->cap = cap;
+    }
+    memset(rc->slots, 0, cap * sizeof *rc->slots);
+    for (size_t i = 0; i < rc->ents.len; i++) {
+        size_t j = (size_t)rc->ents.items[i].key & (cap - 1);
+        while (rc->slots[j]) j = (j + 1) & (cap - 1);
+        rc->slots[j] = i + 1;
+    }
+}
+
+static rc_entry *rc_find(rules_cache *rc, uint64_t key, size_t nbytes)
+{
+    if (!rc->cap) return NULL;
+    for (size_t j = (size_t)key & (rc->cap - 1); rc->slots[j]; j = (j + 1) & (rc->cap - 1)) {
+        rc_entry *e = &rc->ents.items[rc->slots[j] - 1];
+        if (e->key == key && e->nbytes == nbytes) return e;
+    }
+    return NULL;
+}
+
+static rc_entry *rc_insert(rules_cache *rc, const rc_entry *e)
+{
+    VEC_PUSH(&rc->ents, *e);
+    if (2 * rc->ents.len + 2 > rc->cap) {
+        rc_reindex(rc, rc->ents.len);
+    } else {
+        size_t j = (size_t)e->key & (rc->cap - 1);
+        while (rc->slots[j]) j = (j + 1) & (rc->cap - 1);
+        rc->slots[j] = rc->ents.len;
+    }
+    return &rc->ents.items[rc->ents.len - 1];
+}
+
+/* Drops the entries the run did not use. */
+static void rc_sweep(rules_cache *rc)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < rc->ents.len; i++) {
+        if (rc->ents.items[i].gen == rc->gen) rc->ents.items[k++] = rc->ents.items[i];
+        else rc_entry_free(&rc->ents.items[i]);
+    }
+    if (k != rc->ents.len || 2 * k + 2 > rc->cap || rc->cap > 8 * (k + 64)) {
+        rc->ents.len = k;
+        rc_reindex(rc, k);
+    }
+}
+
+/* The settings and names the text rules read, and which of them run. */
+static uint64_t rc_env(const ctx *c, unsigned run)
+{
+    const config *cfg = c->cfg;
+    uint64_t h = rc_round(0x27D4EB2F165667C5ULL, cfg->hash);
+    uint64_t ratio;
+    memcpy(&ratio, &cfg->sf_ratio, sizeof ratio);
+    h = rc_round(h, run);
+    h = rc_round(h, ratio);
+    h = rc_round(h, (uint64_t)cfg->sf_min_first_person);
+    h = rc_round(h, (uint64_t)cfg->urgency_asap);
+    h = rc_round(h, cfg->n_team);
+    h = rc_round(h, cfg->urgency.len);
+    h = rc_round(h, cfg->sf_collaborative.len);
+    h = rc_round(h, cfg->sf_first_person.len);
+    h = rc_round(h, cfg->sf_client_words.len);
+    for (size_t i = 0; i < cfg->n_team; i++) h = rc_bytes(h, cfg->team[i], strlen(cfg->team[i]));
+    h = rc_round(h, c->names.len);
+    for (size_t i = 0; i < c->names.len; i++)
+        h = rc_bytes(h, c->names.items[i], strlen(c->names.items[i]));
+    return h;
+}
+
+/* Runs the deferred scan_inline calls of unit ui. */
+static void unit_tokenize(scan *s, size_t ui)
+{
+    unit *u = &s->units.items[ui];
+    s->cur = (long)ui;
+    s->quote = 0;
+    s->pend_sent = s->pend_gap = 0;
+    u->tb = s->toks.len;
+    for (size_t i = u->cb; i < u->ce; i++) {
+        const icall *k = &s->calls.items[i];
+        scan_inline(s, k->line, s->lines.items[k->line - 1], k->from, k->to);
+    }
+    u->te = s->toks.len;
+    s->cur = -1;
+}
+
+static void unit_judge(ctx *c, size_t ui, unsigned run, size_t *sscap)
+{
+    scan *s = c->s;
+    const unit *u = &s->units.items[ui];
+    if (*sscap < s->toks.len) {
+        *sscap = s->toks.len + s->toks.len / 2 + 64;
+        s->sstart = xrealloc(s->sstart, *sscap * sizeof *s->sstart);
+    }
+    sstart_fill(s, u->tb, u->te);
+    if (run & 1) rule_self_focus(c, ui, ui + 1);
+    if (run & 2) rule_urgency(c, u->tb, u->te);
+}
+
+static void rc_replay(ctx *c, const rc_entry *e, int line)
+{
+    for (size_t i = 0; i < e->n_hints; i++) {
+        const rc_hint *h = &e->hints[i];
+        hint(c, h->rule, line + h->dline, h->col, line + h->dend, h->end_col, xstrdup(h->msg));
+    }
+    for (size_t i = 0; i < e->n_content; i++) c->s->content[line + e->content[i] - 1] = 1;
+}
+
+void rules_run_cached(rules_cache *rc, const char *text, size_t len, const parse_note *note,
+                      const config *cfg, const rules_facts *facts, long today, rules_result *out)
+{
+    if (!rc) {
+        rules_run(text, len, note, cfg, facts, today, out);
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    if (!text) text = "", len = 0;
+    scan s;
+    scan_body(&s, text, len, note, 1);
+    size_t sscap = 0;
+
+    ctx c;
+    ctx_init(&c, &s, text, len, note, cfg, facts, today, out);
+    unsigned run = text_rules(&c);
+    uint64_t env = rc_env(&c, run);
+    rc->gen++;
+    rc->st.units = s.units.len;
+    rc->st.hits = 0;
+    rc_hints cap = {0};
+    for (size_t ui = 0; ui < s.units.len; ui++) {
+        const unit *u = &s.units.items[ui];
+        if (u->live) { /* tokenized by the body pass; never cached */
+            unit_judge(&c, ui, run, &sscap);
+            continue;
+        }
+        size_t b = s.lines.items[u->line - 1], e = line_end(&s, u->end_line);
+        uint64_t h = env;
+        h = rc_round(h, (uint64_t)u->heading);
+        h = rc_round(h, (uint64_t)(uint32_t)u->col);
+        h = rc_round(h, (uint64_t)(uint32_t)(u->end_line - u->line));
+        h = rc_round(h, (uint64_t)(uint32_t)u->end_col);
+        h = rc_round(h, u->ce - u->cb);
+        for (size_t i = u->cb; i < u->ce; i++) {
+            const icall *k = &s.calls.items[i];
+            size_t ls = s.lines.items[k->line - 1];
+            h = rc_round(h, (uint64_t)(uint32_t)(k->line - u->line));
+            h = rc_round(h, ((uint64_t)(k->from - ls) << 32) ^ (uint64_t)(k->to - ls));
+        }
+        h = rc_final(rc_bytes(h, text + b, e - b));
+        rc_entry *en = rc_find(rc, h, e - b);
+        if (en) {
+            en->gen = rc->gen;
+            rc->st.hits++;
+            rc_replay(&c, en, u->line);
+            continue;
+        }
+        size_t tmark = s.toks.len, amark = s.arena.len;
+        unit_tokenize(&s, ui);
+        cap.len = 0;
+        c.capture = &cap;
+        c.cap_line = u->line;
+        unit_judge(&c, ui, run, &sscap);
+        c.capture = NULL;
+        rc_entry ne;
+        memset(&ne, 0, sizeof ne);
+        ne.key = h;
+        ne.nbytes = e - b;
+        ne.gen = rc->gen;
+        if (cap.len) {
+            ne.n_hints = cap.len;
+            ne.hints = xmalloc(cap.len * sizeof *ne.hints);
+            memcpy(ne.hints, cap.items, cap.len * sizeof *ne.hints);
+        }
+        for (size_t i = u->tb; i < u->te; i++) { /* tokens come in line order */
+            int d = s.toks.items[i].line - u->line;
+            if (ne.n_content && ne.content[ne.n_content - 1] == d) continue;
+            ne.content = xrealloc(ne.content, (ne.n_content + 1) * sizeof *ne.content);
+            ne.content[ne.n_content++] = d;
+        }
+        en = rc_insert(rc, &ne);
+        rc_replay(&c, en, u->line);
+        s.toks.len = tmark; /* this unit's tokens are done with */
+        s.arena.len = amark;
+    }
+    VEC_FREE(&cap);
+    rule_notes(&c);
+
+    if (out->len > 1) qsort(out->items, out->len, sizeof *out->items, hint_cmp);
+    rc_sweep(rc);
+    ctx_free(&c);
+    scan_free(&s);
 }
 
 void rules_result_free(rules_result *r)

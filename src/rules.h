@@ -95,4 +95,29 @@ void rules_run(const char *text, size_t len, const parse_note *note,
                rules_result *out);
 void rules_result_free(rules_result *r);
 
+/* A per-document cache for rules_run_cached (SPEC §3: "text rules are
+ * paragraph-local, so a helper re-evaluates only changed paragraphs"). One
+ * per buffer; not thread-safe (one caller at a time). It keeps the
+ * text-rule hints of each unit (paragraph, list item's text, heading) of the
+ * latest run, keyed by a hash of the unit's bytes, the settings and the
+ * client's names; entries the latest run did not use are dropped, so it holds
+ * about one document. */
+typedef struct rules_cache rules_cache;
+rules_cache *rules_cache_new(void);
+void rules_cache_free(rules_cache *c);
+
+/* rules_run, with the text rules judged again only for the units that
+ * changed since the previous call with this cache: the result is identical
+ * (same hints, order, positions, messages and counts). `c` NULL: rules_run. */
+void rules_run_cached(rules_cache *c, const char *text, size_t len, const parse_note *note,
+                      const struct config *cfg, const rules_facts *facts, long today,
+                      rules_result *out);
+
+/* About the latest run: units judged or replayed, replayed ones (hits); and
+ * the entries kept. */
+typedef struct {
+    size_t units, hits, entries;
+} rules_cache_stats;
+void rules_cache_get_stats(const rules_cache *c, rules_cache_stats *st);
+
 #endif

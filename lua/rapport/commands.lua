@@ -138,6 +138,32 @@ function H.with_client(_, params, prompt, fn, on_done)
   end)
 end
 
+-- :Rapport tag add|remove {tag}...: the two differ only in name and words.
+function H.tag_edit(verb, help, example)
+  return {
+    name = "tag " .. verb,
+    help = help,
+    parse = function(args)
+      if #args == 0 then
+        return nil, ("rapport: tag %s needs tags, e.g. :Rapport tag %s %s"):format(verb, verb, example)
+      end
+      return { tags = args }
+    end,
+    complete = function(lead)
+      return filter(M.cached("tags"), lead:gsub("^#", ""))
+    end,
+    run = function(vault, params, on_done)
+      H.note_edit(vault, "tag_" .. verb, params, on_done, function(res)
+        local msg = ("rapport: tags of %s: %s"):format(res.path, #res.tags > 0 and table.concat(res.tags, ", ") or "none")
+        if res.warnings then
+          msg = msg .. " (" .. table.concat(res.warnings, "; ") .. ")"
+        end
+        return msg
+      end)
+    end,
+  }
+end
+
 -- ---- the table ----
 
 M.list = {
@@ -250,46 +276,8 @@ M.list = {
       ui().quickfix(items, "rapport check")
     end,
   },
-  {
-    name = "tag add",
-    help = "add tags to the current note's frontmatter",
-    parse = function(args)
-      if #args == 0 then
-        return nil, "rapport: tag add needs tags, e.g. :Rapport tag add risk topic/pricing"
-      end
-      return { tags = args }
-    end,
-    complete = function(lead)
-      return filter(M.cached("tags"), lead:gsub("^#", ""))
-    end,
-    run = function(vault, params, on_done)
-      H.note_edit(vault, "tag_add", params, on_done, function(res)
-        return ("rapport: tags of %s: %s"):format(res.path, table.concat(res.tags, ", "))
-      end)
-    end,
-  },
-  {
-    name = "tag remove",
-    help = "remove tags from the current note's frontmatter",
-    parse = function(args)
-      if #args == 0 then
-        return nil, "rapport: tag remove needs tags, e.g. :Rapport tag remove risk"
-      end
-      return { tags = args }
-    end,
-    complete = function(lead)
-      return filter(M.cached("tags"), lead:gsub("^#", ""))
-    end,
-    run = function(vault, params, on_done)
-      H.note_edit(vault, "tag_remove", params, on_done, function(res)
-        local msg = ("rapport: tags of %s: %s"):format(res.path, #res.tags > 0 and table.concat(res.tags, ", ") or "none")
-        if res.warnings then
-          msg = msg .. " (" .. table.concat(res.warnings, "; ") .. ")"
-        end
-        return msg
-      end)
-    end,
-  },
+  H.tag_edit("add", "add tags to the current note's frontmatter", "risk topic/pricing"),
+  H.tag_edit("remove", "remove tags from the current note's frontmatter", "risk"),
   {
     name = "tag rename",
     help = "rename a tag and its children in every note, after a preview",

@@ -22,11 +22,61 @@ typedef struct {
     rules_result res;
 } run_t;
 
+/* Every rules_run below is checked against rules_run_cached: with one cache
+ * shared by all the tests (a cold run, then a warm one). */
+static rules_cache *CACHE;
+static int cache_mismatches, cache_checks;
+
+/* 0 when a and b are the same hints in the same order with the same counts;
+ * else prints the first difference. */
+static int res_diff(const char *label, const rules_result *a, const rules_result *b)
+{
+    for (int k = 0; k < RULES_COUNT; k++)
+        if (a->counts[k] != b->counts[k]) {
+            fprintf(stderr, "  %s: counts[%s] %d != %d\n", label, rules_table[k].id, a->counts[k],
+                    b->counts[k]);
+            return 1;
+        }
+    if (a->len != b->len) {
+        fprintf(stderr, "  %s: %zu hints != %zu\n", label, a->len, b->len);
+        return 1;
+    }
+    for (size_t i = 0; i < a->len; i++) {
+        const rules_hint *x = &a->items[i], *y = &b->items[i];
+        if (x->line != y->line || x->col != y->col || x->end_line != y->end_line ||
+            x->end_col != y->end_col || x->rule != y->rule || x->severity != y->severity ||
+            strcmp(x->message, y->message)) {
+            fprintf(stderr, "  %s: hint %zu: %d:%d-%d:%d %s %d \"%s\" != %d:%d-%d:%d %s %d \"%s\"\n",
+                    label, i, x->line, x->col, x->end_line, x->end_col, rules_table[x->rule].id,
+                    x->severity, x->message, y->line, y->col, y->end_line, y->end_col,
+                    rules_table[y->rule].id, y->severity, y->message);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* rules_run_cached (as the cache stands, then warm) == `want`. */
+static void check_cached(rules_cache *c, const char *label, const char *text, size_t len,
+                         const parse_note *n, const config *cfg, const rules_facts *f, long today,
+                         const rules_result *want)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        rules_result got;
+        rules_run_cached(c, text, len, n, cfg, f, today, &got);
+        cache_checks++;
+        if (res_diff(label, want, &got)) cache_mismatches++;
+        rules_result_free(&got);
+    }
+}
+
 static run_t R_facts(const char *path, const char *text, const config *cfg, const rules_facts *f)
 {
     run_t r;
     parse_note_text(path, text, strlen(text), &r.note);
     rules_run(text, strlen(text), &r.note, cfg ? cfg : CFG, f, date_to_days(TODAY), &r.res);
+    check_cached(CACHE, path, text, strlen(text), &r.note, cfg ? cfg : CFG, f, date_to_days(TODAY),
+                 &r.res);
     return r;
 }
 static run_t R(const char *path, const char *text) { return R_facts(path, text, NULL, NULL); }
@@ -887,6 +937,8 @@ static void test_demo_vault(void)
         }
         rules_result res;
         rules_run(d->text, d->len, &d->n, cfg, d->n.client ? &f : NULL, today, &res);
+        check_cached(CACHE, d->path, d->text, d->len, &d->n, cfg, d->n.client ? &f : NULL, today,
+                     &res);
         for (size_t k = 0; k < res.len; k++) {
             const rules_hint *h = &res.items[k];
             printf("    %s:%d:%d %s: %s\n", d->path, h->line, h->col, rules_table[h->rule].id,
@@ -1042,6 +1094,7 @@ static void test_pathological_linear(void)
         uint64_t t0 = now_ns();
         rules_run(b.data, b.len, &n, CFG, NULL, date_to_days(TODAY), &res);
         double ms = (double)(now_ns() - t0) / 1e6;
+        check_cached(CACHE, "pathological", b.data, b.len, &n, CFG, NULL, date_to_days(TODAY), &res);
         printf("  pathological %zu (%zu bytes): %.1f ms, %zu hints\n", u, b.len, ms, res.len);
         rules_result_free(&res);
         parse_note_free(&n);
@@ -1050,10 +1103,367 @@ static void test_pathological_linear(void)
     }
 }
 
+
+/* --------------------------------------------------------------- cache */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static size_t rnd(size_t n) { return n ? (size_t)(rng() % n) : 0; }
+
+/* A long note from the demo vault's bodies (plus lines made to fire and to
+ * upset the block structure), about `lines` lines. */
+static void long_note(buf_t *b, int lines)
+{
+    static const char *const files[] = {
+        "demo/meetings/2026-10-12-borealis-health.md", "demo/meetings/2026-10-20-cobalt-retail.md",
+        "demo/meetings/2026-09-22-cobalt-retail.md",   "demo/notes/account-plan-fy27.md",
+        "demo/clients/acme-logistics.md",              "demo/meetings/2026-11-03-acme-logistics.md",
+    };
+    static const char extra[] =
+        "We need to hit our numbers, so I want the renewal signed before Friday. Acme agrees.\n"
+        "Our quota, our deal, my bonus and our pipeline: we want it ASAP.\n"
+        "\n"
+        "- We, our team and I think our plan is our best; my view is ours.\n"
+        "  It's the end of the quarter for us. rapport-ignore\n"
+        "\n";
+    buf_adds(b, "---\ntype: meeting\nclient: acme\ndate: 2026-11-20\n---\n# Big\n\n");
+    int n = 7;
+    while (n < lines) {
+        for (size_t i = 0; i < ARRAY_LEN(files) && n < lines; i++) {
+            size_t len;
+            char *t = slurp(files[i], &len);
+            if (!t) return;
+            const char *body = t;
+            if (!strncmp(t, "---\n", 4)) {
+                const char *e = strstr(t + 4, "\n---\n");
+                if (e) body = e + 5;
+            }
+            for (const char *p = body; *p; p++) n += *p == '\n';
+            buf_adds(b, body);
+            buf_adds(b, "\n");
+            buf_adds(b, extra);
+            n += 7;
+            free(t);
+        }
+    }
+    buf_cstr(b);
+}
+
+/* The start of the line holding byte i. */
+static size_t bol(const buf_t *b, size_t i)
+{
+    while (i > 0 && b->data[i - 1] != '\n') i--;
+    return i;
+}
+
+static void buf_ins(buf_t *b, size_t at, const char *s, size_t n)
+{
+    buf_reserve(b, n + 1);
+    memmove(b->data + at + n, b->data + at, b->len - at);
+    memcpy(b->data + at, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+static void buf_del(buf_t *b, size_t at, size_t n)
+{
+    memmove(b->data + at, b->data + at + n, b->len - at - n);
+    b->len -= n;
+    b->data[b->len] = 0;
+}
+
+/* One random edit, keeping the text valid UTF-8. */
+static void random_edit(buf_t *b)
+{
+    static const char *const chars[] = {
+        "a", "e", " ", " ", "\n", ".", ",", "\"", "`", "#", "-", ">", "@", "we", "our", "\t",
+        "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x99", "\xC2\xAB", "\xC2\xBB", "<!--", "-->",
+        "*", "1.", "[", "]", "(", ")", "Acme", "them", "ASAP", "quota", "    ",
+    };
+    static const char *const lines[] = {
+        "\n", "\n", "# Heading\n", "===\n", "---\n", "```\n", "~~~~\n", "> quoted our quota\n",
+        "- [ ] @sam send it due:2026-11-01\n", "- [ ] look into it\n", "  - nested our quota\n",
+        "We want our deal and I want my bonus, our team, our numbers.\n",
+        "It's the end of the quarter for us and we are behind on our quota.\n",
+        "They need it ASAP for their board.\n", "We need them to sign ASAP.\n",
+        "<!-- a comment\n", "still comment -->\n", "<!-- rapport-ignore: urgency -->\n",
+        "Our quota. rapport-ignore\n", "    indented code our quota\n", "1. first we our\n",
+        "2. second our quota\n", "## Priorities\n", "## Needs\n",
+        "\"We want our quota,\" said @nadia.\n", "Acme and Logistics want our help.\n",
+    };
+    if (!b->len) {
+        buf_adds(b, lines[rnd(ARRAY_LEN(lines))]);
+        return;
+    }
+    size_t at = rnd(b->len + 1);
+    while (at < b->len && ((unsigned char)b->data[at] & 0xC0) == 0x80) at--; /* char start */
+    switch (rnd(9)) {
+    case 0:
+    case 1: { /* insert a char or a short string */
+        const char *s = chars[rnd(ARRAY_LEN(chars))];
+        buf_ins(b, at, s, strlen(s));
+        break;
+    }
+    case 2:
+    case 3: { /* delete a character */
+        if (at >= b->len) break;
+        size_t n = 1;
+        while (at + n < b->len && ((unsigned char)b->data[at + n] & 0xC0) == 0x80) n++;
+        buf_del(b, at, n);
+        break;
+    }
+    case 4: { /* insert a line */
+        const char *s = lines[rnd(ARRAY_LEN(lines))];
+        buf_ins(b, bol(b, at), s, strlen(s));
+        break;
+    }
+    case 5: { /* delete a line */
+        size_t l = bol(b, at), e = l;
+        while (e < b->len && b->data[e] != '\n') e++;
+        if (e < b->len) e++;
+        buf_del(b, l, e - l);
+        break;
+    }
+    case 6: /* split a paragraph */
+        buf_ins(b, bol(b, at), "\n", 1);
+        break;
+    case 7: { /* join: drop the next blank line */
+        const char *q = strstr(b->data + at, "\n\n");
+        if (q) buf_del(b, (size_t)(q - b->data) + 1, 1);
+        break;
+    }
+    default: { /* move a paragraph (to the next blank line) elsewhere */
+        size_t l = bol(b, at);
+        const char *q = strstr(b->data + l, "\n\n");
+        size_t e = q ? (size_t)(q - b->data) + 2 : b->len;
+        if (e - l > 4000) break;
+        char *cut = xmalloc(e - l + 1);
+        memcpy(cut, b->data + l, e - l);
+        size_t n = e - l;
+        buf_del(b, l, n);
+        buf_ins(b, bol(b, rnd(b->len + 1)), cut, n);
+        free(cut);
+        break;
+    }
+    }
+}
+
+/* Random edits of a note, judged after each one by rules_run and, with one
+ * cache, by rules_run_cached: the same result every time; settings and the
+ * client's words change now and then. */
+static void edits_vs_cached(const char *path, buf_t *b, int edits, size_t *hits, size_t *units)
+{
+    const char *c2 = "{\"team\": [\"sam\"], \"rules\": {\"urgency\": {\"phrases_extra\": [\"our bonus\"]},"
+                     " \"self-focus\": {\"min_first_person\": 2, \"severity\": \"warn\"}}}";
+    const char *c3 = "{\"team\": [\"sam\", \"alex\"], \"rules\": {\"urgency\": {\"enabled\": false}}}";
+    const char *c4 = "{\"rules\": {\"self-focus\": {\"enabled\": false}, \"urgency\": {\"asap\": false}}}";
+    config *cfgs[4] = {CFG, config_load_string(c2, strlen(c2), "c2", NULL, NULL),
+                       config_load_string(c3, strlen(c3), "c3", NULL, NULL),
+                       config_load_string(c4, strlen(c4), "c4", NULL, NULL)};
+    static const char *const w1[] = {"Acme", "Logistics"};
+    static const char *const w2[] = {"Nadia", "Borealis"};
+    rules_facts facts[3] = {{3, 3, w1, 2, -1}, {1, 30, w2, 2, 2}, {0, -1, NULL, 0, -1}};
+    rules_cache *rc = rules_cache_new();
+    long today = date_to_days(TODAY);
+    int ci = 0, fi = 0;
+    for (int k = 0; k <= edits; k++) {
+        if (k) random_edit(b);
+        if (rnd(25) == 0) ci = (int)rnd(4);
+        if (rnd(25) == 0) fi = (int)rnd(4); /* 3: no facts */
+        const rules_facts *f = fi < 3 ? &facts[fi] : NULL;
+        parse_note n;
+        parse_note_text(path, b->data, b->len, &n);
+        rules_result want, got;
+        rules_run(b->data, b->len, &n, cfgs[ci], f, today, &want);
+        rules_run_cached(rc, b->data, b->len, &n, cfgs[ci], f, today, &got);
+        rules_cache_stats st;
+        rules_cache_get_stats(rc, &st);
+        *hits += st.hits;
+        *units += st.units;
+        cache_checks++;
+        char label[64];
+        snprintf(label, sizeof label, "%s edit %d", path, k);
+        if (res_diff(label, &want, &got)) {
+            cache_mismatches++;
+            FILE *o = fopen("/tmp/rules_cache_mismatch.md", "wb");
+            if (o) {
+                fwrite(b->data, 1, b->len, o);
+                fclose(o);
+            }
+        }
+        rules_result_free(&want);
+        rules_result_free(&got);
+        parse_note_free(&n);
+    }
+    rules_cache_free(rc);
+    for (int i = 1; i < 4; i++) config_free(cfgs[i]);
+}
+
+static void test_cached_random_edits(void)
+{
+    size_t hits = 0, units = 0;
+    int before = cache_mismatches;
+    buf_t b = {0};
+    long_note(&b, 1200);
+    if (!b.len) {
+        printf("  (demo vault not found: skipped)\n");
+        return;
+    }
+    edits_vs_cached("meetings/2026-11-20-acme.md", &b, 300, &hits, &units);
+    buf_free(&b);
+    for (int round = 0; round < 30; round++) { /* short notes: the edges, densely */
+        buf_t s = {0};
+        buf_adds(&s, round % 3 ? "# T\n\nWe want our quota.\n\n- [ ] x\n\nThey need it ASAP.\n"
+                               : "---\nclient: acme\nrapport-ignore: [self-focus]\n---\nOur quota.\n");
+        edits_vs_cached(round % 2 ? "clients/acme.md" : "meetings/2026-11-20-acme.md", &s, 120,
+                        &hits, &units);
+        buf_free(&s);
+    }
+    printf("  cache: random edits: %zu of %zu units replayed (%.0f%%)\n", hits, units,
+           units ? 100.0 * (double)hits / (double)units : 0.0);
+    ASSERT_EQ(cache_mismatches, before);
+    ASSERT(hits > units / 2);
+}
+
+/* Changes that leave a unit's bytes alone but not its hints, one cache. */
+static void test_cached_scenarios(void)
+{
+    static const char sf[] = "We want our deal and I want my bonus, our team, Acme.\n";
+    const char *c2 = "{\"rules\": {\"self-focus\": {\"min_first_person\": 9, \"severity\": \"warn\"}}}";
+    config *cfg2 = config_load_string(c2, strlen(c2), "c2", NULL, NULL);
+    const char *c3 = "{\"team\": [\"sam\", \"alex\"], \"rules\": {\"self-focus\": {\"enabled\": false}}}";
+    config *cfg3 = config_load_string(c3, strlen(c3), "c3", NULL, NULL);
+    static const char *const w[] = {"Acme"};
+    rules_facts fa = {3, 3, w, 1, -1};
+    struct {
+        const char *path, *pre, *post;
+        const config *cfg;
+        const rules_facts *f;
+    } steps[] = {
+        {"note.md", "# T\n\n", "", NULL, NULL},
+        {"note.md", "# T\n\n", "===\n", NULL, NULL},            /* setext: now a heading */
+        {"note.md", "# T\n\n", "\n", NULL, NULL},
+        {"note.md", "# T\n\n", "\n", NULL, &fa},                /* client words */
+        {"note.md", "# T\n\n", "\n", cfg2, &fa},                /* settings */
+        {"note.md", "# T\n\n", "\n", cfg3, NULL},               /* self-focus off */
+        {"note.md", "# T\n\n", "\n", NULL, NULL},
+        {"note.md", "---\nrapport-ignore: [self-focus]\n---\n", "Yes.\n", NULL, NULL},
+        {"note.md", "---\ntype: note\n---\n", "Yes.\n", NULL, NULL},  /* not silenced now */
+        {"note.md", "---\nclient: acme\n---\n", "", NULL, NULL}, /* client from frontmatter */
+        {"note.md", "\xEF\xBB\xBF", "", NULL, NULL},             /* BOM: the unit starts at col 3 */
+        {"note.md", "", "", NULL, NULL},
+        {"note.md", "- ", "", NULL, NULL},                       /* a list item's text */
+        {"note.md", "# T\n\n", "rapport-ignore\n", NULL, NULL},
+        {"note.md", "<!-- x -->\n", "", NULL, NULL},
+        {"note.md", "<!--\n", "-->\n", NULL, NULL},
+        {"clients/acme.md", "---\ntype: client\n---\n# Acme\n\n## Needs\n\n", "", NULL, NULL},
+        {"note.md", "", "", NULL, NULL},
+    };
+    rules_cache *rc = rules_cache_new();
+    long today = date_to_days(TODAY);
+    int before = cache_mismatches;
+    for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+        char *t = xasprintf("%s%s%s", steps[i].pre, sf, steps[i].post);
+        const config *cfg = steps[i].cfg ? steps[i].cfg : CFG;
+        parse_note n;
+        parse_note_text(steps[i].path, t, strlen(t), &n);
+        rules_result want;
+        rules_run(t, strlen(t), &n, cfg, steps[i].f, today, &want);
+        char label[32];
+        snprintf(label, sizeof label, "scenario %zu", i);
+        check_cached(rc, label, t, strlen(t), &n, cfg, steps[i].f, today, &want);
+        rules_result_free(&want);
+        parse_note_free(&n);
+        free(t);
+    }
+    rules_cache_free(rc);
+    config_free(cfg2);
+    config_free(cfg3);
+    ASSERT_EQ(cache_mismatches, before);
+}
+
+/* Every rules_run of the tests above agreed with rules_run_cached. */
+static void test_cached_matches_everywhere(void)
+{
+    printf("  cache: %d cached runs checked against rules_run\n", cache_checks);
+    ASSERT(cache_checks > 200);
+    ASSERT_EQ(cache_mismatches, 0);
+}
+
+/* A 5,000-line note, one character typed, then the hints again: rules_run
+ * against rules_run_cached (SPEC §6: keystroke -> diagnostics), and the parse
+ * that runs before them. */
+static void test_timing_cached_5000(void)
+{
+    buf_t b = {0};
+    long_note(&b, 5000);
+    if (!b.len) {
+        printf("  (demo vault not found: skipped)\n");
+        return;
+    }
+    const char *const w[] = {"Acme", "Logistics"};
+    rules_facts f = {3, 3, w, 2, -1};
+    long today = date_to_days(TODAY);
+    rules_cache *rc = rules_cache_new();
+    parse_note n;
+    parse_note_text("meetings/2026-11-20-acme.md", b.data, b.len, &n);
+    rules_result r0;
+    rules_run_cached(rc, b.data, b.len, &n, CFG, &f, today, &r0); /* warm */
+    rules_result_free(&r0);
+    parse_note_free(&n);
+    int iters = 40, lines = 0;
+    for (size_t i = 0; i < b.len; i++) lines += b.data[i] == '\n';
+    uint64_t best_p = UINT64_MAX, best_r = UINT64_MAX, best_c = UINT64_MAX, sum_c = 0;
+    size_t hints = 0;
+    int mism = 0;
+    for (int i = 0; i < iters; i++) {
+        /* type a character into a prose line */
+        size_t at = rnd(b.len);
+        while (at < b.len && b.data[at] != '\n') at++;
+        buf_ins(&b, at, i % 2 ? "s" : " ", 1);
+        uint64_t t0 = now_ns();
+        parse_note_text("meetings/2026-11-20-acme.md", b.data, b.len, &n);
+        uint64_t t1 = now_ns();
+        rules_result want, got;
+        rules_run(b.data, b.len, &n, CFG, &f, today, &want);
+        uint64_t t2 = now_ns();
+        rules_run_cached(rc, b.data, b.len, &n, CFG, &f, today, &got);
+        uint64_t t3 = now_ns();
+        if (t1 - t0 < best_p) best_p = t1 - t0;
+        if (t2 - t1 < best_r) best_r = t2 - t1;
+        if (t3 - t2 < best_c) best_c = t3 - t2;
+        sum_c += t3 - t2;
+        hints = got.len;
+        if (res_diff("5000 lines", &want, &got)) mism++;
+        rules_result_free(&want);
+        rules_result_free(&got);
+        parse_note_free(&n);
+    }
+    rules_cache_stats st;
+    rules_cache_get_stats(rc, &st);
+    printf("  timing: %d-line note (%zu bytes, %zu units, %zu hints), one character typed: "
+           "parse %.0f us; rules_run %.0f us; rules_run_cached best %.0f us, mean %.0f us "
+           "(%zu of %zu units replayed)\n",
+           lines, b.len, st.units, hints, (double)best_p / 1e3, (double)best_r / 1e3,
+           (double)best_c / 1e3, (double)sum_c / iters / 1e3, st.hits, st.units);
+    rules_cache_free(rc);
+    buf_free(&b);
+    ASSERT_EQ(mism, 0);
+    ASSERT(st.hits + 2 >= st.units);
+    ASSERT(best_c < best_r);
+}
+
 int main(void)
 {
     const char *team = "{\"team\": [\"sam\", \"alex\"]}";
     CFG = config_load_string(team, strlen(team), "config.json", NULL, NULL);
+    CACHE = rules_cache_new();
     RUN(test_table_urgency);
     RUN(test_table_self_focus);
     RUN(test_table_vague_task);
@@ -1079,6 +1489,11 @@ int main(void)
     RUN(test_demo_vault);
     RUN(test_timing_1000_lines);
     RUN(test_pathological_linear);
+    RUN(test_cached_random_edits);
+    RUN(test_cached_scenarios);
+    RUN(test_timing_cached_5000);
+    RUN(test_cached_matches_everywhere);
+    rules_cache_free(CACHE);
     config_free(CFG);
     TEST_END();
 }
