@@ -152,11 +152,7 @@ static void warn(config_report *rep, const char *fmt, ...)
     if (!rep) return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
     rep->warnings = xrealloc(rep->warnings, (rep->n_warnings + 1) * sizeof *rep->warnings);
     rep->warnings[rep->n_warnings++] = s;

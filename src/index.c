@@ -35,17 +35,6 @@ struct indexer {
     int readers;
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 int index_open(indexer **out, const char *root, const char *db_path, char *msg, size_t msglen,
                char *err, size_t errlen)

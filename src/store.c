@@ -348,17 +348,6 @@ static int on_wal(void *ud, sqlite3 *db, const char *name, int frames)
     return SQLITE_OK;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int fail(store *s, int rc, char *err, size_t errlen, const char *what)
 {

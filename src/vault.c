@@ -24,17 +24,6 @@
 #define VAULT_MAX_DEPTH 64
 #define VAULT_MAX_FILES 2000000
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int has_md_suffix(const char *name, size_t n)
 {
