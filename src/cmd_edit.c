@@ -340,10 +340,57 @@ static json_t *prio_row(cmd_ctx *c, const char *rel, const char *text, size_t le
     return row;
 }
 
+/* One note's list, with its items' lines, for the buffer's cap marker
+ * (rpc: {path, text}); [] when the note has no Priorities section. */
+static int note_priorities(cmd_ctx *c, json_t *params, const char *path, json_t **result,
+                           char *err, size_t errlen)
+{
+    char *rel = NULL;
+    int rc = cmd_open(c, err, errlen);
+    if (!rc) rc = cmd_rel_path(c, path, &rel, err, errlen);
+    if (rc) return rc;
+    json_t *tv = json_object_get(params, "text");
+    char *text = NULL;
+    size_t len = 0;
+    if (json_is_string(tv)) {
+        len = json_string_length(tv);
+        text = xstrndup(json_string_value(tv), len);
+    } else {
+        char *abs = xasprintf("%s/%s", c->vault, rel);
+        edit_error ee = {0};
+        int r = edit_read_file(abs, &text, &len, &ee);
+        free(abs);
+        if (r < 0) return free(rel), edit_fail(&ee, err, errlen);
+    }
+    parse_note pn;
+    parse_note_text(rel, text, utf8_valid(text, len) ? len : 0, &pn);
+    *result = json_array();
+    const parse_section *sec = parse_find_section(&pn, SEC_PRIORITIES);
+    if (sec) {
+        edit_prio p = edit_priorities(&pn, client_cap(c, pn.client), cmd_config(c)->priority_cap);
+        json_t *items = json_array();
+        for (size_t i = 0; i < sec->n_items; i++) {
+            const parse_item *it = &pn.items[sec->first_item + i];
+            json_array_append_new(items, json_pack("{s:i, s:i}", "line", it->line, "end_line",
+                                                   it->end_line));
+        }
+        json_array_append_new(*result, json_pack("{s:s, s:s?, s:i, s:i, s:b, s:o}", "path", rel,
+                                                 "client", pn.client, "count", p.count, "cap",
+                                                 p.cap, "over", p.over, "items", items));
+    }
+    parse_note_free(&pn);
+    free(text);
+    free(rel);
+    return 0;
+}
+
 int cmd_priorities(cmd_ctx *c, json_t *params, json_t **result, char *err, size_t errlen)
 {
-    const char *client;
-    if (param_str(params, "client", 0, &client, err, errlen) < 0) return RPC_EMETHOD;
+    const char *client, *path;
+    if (param_str(params, "client", 0, &client, err, errlen) < 0 ||
+        param_str(params, "path", 0, &path, err, errlen) < 0)
+        return RPC_EMETHOD;
+    if (path) return note_priorities(c, params, path, result, err, errlen);
     int rc = cmd_fresh(c, err, errlen);
     if (rc) return rc;
     char *lc = client ? cmd_client_id(client) : NULL;

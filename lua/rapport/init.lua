@@ -122,6 +122,7 @@ function M.attach(buf)
   end
   M.note_info(buf, vault)
   require("rapport.hints").attach(buf, vault)
+  require("rapport.priorities").decorate(buf, vault)
   local group = vim.api.nvim_create_augroup("rapport_buf_" .. buf, { clear = true })
   vim.api.nvim_create_autocmd("BufWritePost", {
     group = group,

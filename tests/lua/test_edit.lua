@@ -93,6 +93,30 @@ T["cap in a buffer is one undo step; priorities lists over-cap notes"] = functio
   t.eq(before, lines(c))
 end
 
+T["over-cap marker in the buffer; strict asks on save and parks the overflow"] = function()
+  local vault = t.vault()
+  local c = t.child({ cwd = vault })
+  c:lua([[require("rapport").setup({ strict = true })]])
+  open_note(c, vault, "clients/cobalt-retail.md")
+  c:lua([[vim.ui.select = function(items, opts, cb) _G.__prompt = opts.prompt; cb(items[1], 1) end]])
+  c:cmd("write")
+  local prompt = c:wait("return _G.__prompt")
+  t.matches("5 priorities, cap 3", prompt)
+  local text = c:wait([[local t = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+    return t:find("## Parking lot") and t]])
+  t.matches("## Parking lot\n\n1%. Replace the legacy POS reporting", text)
+  -- Marks follow the buffer: after the cap nothing is over, so no marker.
+  local prios = c:lua([[return vim.api.nvim_buf_get_extmarks(0, require("rapport.priorities").ns, 0, -1, {})]])
+  t.ok(prios ~= nil)
+  c:cmd("undo")
+  c:lua([[require("rapport.priorities").decorate(0, vim.b.rapport_vault)]])
+  local marks = c:wait([[local m = vim.api.nvim_buf_get_extmarks(0, require("rapport.priorities").ns, 0, -1,
+    { details = true }) return #m >= 3 and m]])
+  local virt = vim.tbl_filter(function(m) return m[4].virt_text ~= nil end, marks)
+  t.eq(1, #virt, "one cap marker")
+  t.matches("cap 3", virt[1][4].virt_text[1][1])
+end
+
 T["promote asks which priority to park when over the cap"] = function()
   local vault = t.vault()
   local c = t.child({ cwd = vault })

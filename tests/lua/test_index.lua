@@ -100,6 +100,27 @@ T[":Rapport find fills the quickfix list; :Rapport check lists problems"] = func
   t.matches("broken%.md", joined)
 end
 
+T["two Neovims on one vault share the database"] = function()
+  local vault = t.vault()
+  local state = t.tmpdir("shared-state")
+  local a = t.child({ cwd = vault, state = state })
+  local b = t.child({ cwd = vault, state = state })
+  open_note(a, vault, "clients/acme-logistics.md")
+  open_note(b, vault, "clients/ember-foods.md")
+  local _, sa = a:api("status")
+  local _, sb = b:api("status")
+  t.eq(sa.database, sb.database)
+  t.ok(sa.pid ~= sb.pid)
+  -- One writes (tag add through its buffer, then saves); the other sees it.
+  a:api("tag_add", { tags = { "shared-one" } })
+  a:cmd("write")
+  local ok = vim.wait(5000, function()
+    local _, tags = b:api("tags")
+    return tag_count(tags, "shared-one") == 1
+  end, 50)
+  t.ok(ok, "the second helper sees the first one's change")
+end
+
 T["CLI: tag counts of a generated vault equal an independent count"] = function()
   local dir = t.tmpdir("gen")
   local gen = t.root .. "/build/gen"
