@@ -24,6 +24,12 @@ vim.api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
   end,
 })
 
+-- <Plug> maps (no keys are mapped for you: see :help rapport-keymaps).
+for _, sub in ipairs({ "capture", "prep", "health", "tags", "tasks", "cap", "promote", "hints toggle" }) do
+  vim.api.nvim_set_keymap("n", "<Plug>(rapport-" .. sub:gsub(" ", "-") .. ")", "<Cmd>Rapport " .. sub .. "<CR>",
+    { noremap = true, silent = true })
+end
+
 for _, hl in ipairs({
   { "RapportOverCap", "DiagnosticWarn" },
   { "RapportCapMarker", "Comment" },

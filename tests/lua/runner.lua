@@ -4,6 +4,7 @@
 local root = os.getenv("RAPPORT_ROOT")
 package.path = root .. "/tests/lua/?.lua;" .. package.path
 local filter = os.getenv("RAPPORT_TEST_FILTER")
+vim.fn.delete(root .. "/tests/tmp", "rf") -- vaults and state of earlier runs
 local out = io.stdout
 local passed, failed = 0, 0
 
