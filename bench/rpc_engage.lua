@@ -1,34 +1,14 @@
 -- health, prep, hints and capture over rpc from a watching helper on a
 -- generated vault; baseline: hello round trips in the same run.
 local vault, db = os.getenv("VAULT"), os.getenv("DB")
-local uv = vim.uv or vim.loop
 local out = io.stdout
+local lib = dofile(os.getenv("RAPPORT_ROOT") .. "/bench/lib.lua")
+local pct = lib.pct
 
-local function pct(t, p)
-  local s = vim.deepcopy(t)
-  table.sort(s)
-  return s[math.max(1, math.ceil(#s * p))]
-end
-
-local chan = vim.fn.jobstart({ os.getenv("RAPPORT_ROOT") .. "/bin/rapport", "rpc", "--vault", vault, "--db", db },
-  { rpc = true })
-local function req(m, p)
-  local ok, res = pcall(vim.rpcrequest, chan, "rapport." .. m, p or vim.empty_dict())
-  if not ok then
-    io.stderr:write("rapport." .. m .. " failed: " .. tostring(res) .. "\n")
-    vim.cmd("cquit 1")
-  end
-  return res
-end
+local req, chan = lib.helper(vault, db)
 req("index")
 local function bench(name, n, fn)
-  local t = {}
-  local res
-  for i = 1, n do
-    local t0 = uv.hrtime()
-    res = fn(i)
-    t[i] = uv.hrtime() - t0
-  end
+  local t, res = lib.times(n, fn)
   out:write(("  %-46s n=%-4d p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms\n"):format(name, n, pct(t, 0.5) / 1e6,
     pct(t, 0.99) / 1e6, pct(t, 1) / 1e6))
   return res

@@ -3,33 +3,16 @@
 -- same run: the hello round trip (the floor of any request).
 local vault, db = os.getenv("VAULT"), os.getenv("DB")
 local N = tonumber(os.getenv("N") or "200")
-local uv = vim.uv or vim.loop
 local out = io.stdout
+local lib = dofile(os.getenv("RAPPORT_ROOT") .. "/bench/lib.lua")
+local pct = lib.pct
 
-local function pct(t, p)
-  table.sort(t)
-  return t[math.max(1, math.floor(#t * p))]
-end
-
-local chan = vim.fn.jobstart({ os.getenv("RAPPORT_ROOT") .. "/bin/rapport", "rpc", "--vault", vault, "--db", db },
-  { rpc = true })
-local function req(m, p)
-  local ok, res = pcall(vim.rpcrequest, chan, "rapport." .. m, p or vim.empty_dict())
-  if not ok then
-    io.stderr:write("rapport." .. m .. " failed: " .. tostring(res) .. "\n")
-    vim.cmd("cquit 1")
-  end
-  return res
-end
+local req, chan = lib.helper(vault, db)
 req("index")
 local function bench(name, m, p)
-  local t = {}
-  local res
-  for i = 1, N do
-    local t0 = uv.hrtime()
-    res = req(m, p)
-    t[i] = uv.hrtime() - t0
-  end
+  local t, res = lib.times(N, function()
+    return req(m, p)
+  end)
   out:write(("  %-40s p50 %7.3f ms  p95 %7.3f ms  (%d results)\n"):format(name, pct(t, 0.5) / 1e6,
     pct(t, 0.95) / 1e6, type(res) == "table" and #res or 0))
 end

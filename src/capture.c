@@ -943,21 +943,6 @@ static int make_dirs(const char *vault, const char *reldir, dirlist *made, const
     return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = SYS.write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return -1;
-        if (k == 0) {
-            errno = EIO;
-            return -1;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
 
 #define CREATE_EXISTS 1
 
@@ -997,7 +982,7 @@ static int create_file(const char *vault, const char *rel, const char *text, siz
             goto out;
         }
     }
-    if (write_all(fd, text, len) < 0) {
+    if (edit_write_all(fd, text, len) < 0) {
         rc = io_step(err, errno, rel, "write");
         goto out;
     }

@@ -1959,7 +1959,7 @@ int edit_read_file(const char *path, char **out, size_t *out_len, edit_error *er
     return rc ? io_fail(err, e, "cannot read", path) : 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int edit_write_all(int fd, const char *p, size_t n)
 {
     while (n) {
         ssize_t k = SYS.write(fd, p, n);
@@ -2079,7 +2079,7 @@ static int stage(const char *path, const char *old_text, size_t old_len, const c
         int ignored = fchown(fd, (uid_t)-1, sg->st.st_gid);
         UNUSED(ignored);
     }
-    if (write_all(fd, new_text, new_len) < 0) {
+    if (edit_write_all(fd, new_text, new_len) < 0) {
         rc = io_fail(err, errno, "cannot write", path);
         goto out;
     }

@@ -222,6 +222,10 @@ extern edit_sys edit_syscalls;
 void edit_sys_reset(void);
 
 /* Reads a whole file (through symlinks) into a NUL-terminated buffer. */
+/* write(2) until all of p[0..n) is written, through edit_syscalls (so faults
+ * can be injected); -1 with errno set on failure. */
+int edit_write_all(int fd, const char *p, size_t n);
+
 int edit_read_file(const char *path, char **out, size_t *out_len, edit_error *err);
 
 /* Replaces the file at `path` (a symlink is resolved: its target is written
