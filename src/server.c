@@ -130,9 +130,33 @@ static void job_done(void *arg)
     }
 }
 
+/* `rapport.peer`: the helper calls back into Neovim (nvim_get_api_info) and
+ * answers with what it learnt, proving the channel works both ways
+ * (:checkhealth uses it; live features rely on the same path). */
+static void peer_reply(void *ud, json_t *error, json_t *result)
+{
+    reply_to *to = ud;
+    if (!json_is_null(error) || !json_is_array(result) || json_array_size(result) < 2) {
+        reply(to, RPC_EIO, "Neovim did not answer nvim_get_api_info", NULL);
+    } else {
+        json_t *info = json_array_get(result, 1);
+        json_t *ver = json_object_get(info, "version");
+        reply(to, 0, NULL,
+              json_pack("{s:O, s:O}", "channel", json_array_get(result, 0), "api_level",
+                        json_is_object(ver) ? json_object_get(ver, "api_level") : json_null()));
+    }
+    free(to);
+}
+
 static void dispatch(const char *method, json_t *params, reply_to to)
 {
     const cmd_def *def = NULL;
+    if (strcmp(method, "rapport.peer") == 0) {
+        reply_to *held = xmalloc(sizeof(*held));
+        *held = to;
+        server_request("nvim_get_api_info", json_array(), peer_reply, held);
+        return;
+    }
     if (strncmp(method, "rapport.", 8) == 0) def = cmd_lookup(method + 8);
     if (!def) {
         char *m = xasprintf("unknown method '%s'", method);

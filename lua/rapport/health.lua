@@ -45,6 +45,13 @@ function M.check()
       local ok, st = pcall(client.request_sync, vault, "status")
       if ok then
         h.ok(("helper running: pid %d, database %s"):format(st.pid, st.database))
+        local pok, peer = pcall(client.request_sync, vault, "peer")
+        if pok and type(peer) == "table" and peer.channel then
+          h.ok(("helper calls back into Neovim (channel %d, API level %s)"):format(peer.channel,
+            tostring(peer.api_level)))
+        else
+          h.error("the helper cannot call back into Neovim: " .. tostring(peer))
+        end
         local dir = vim.fn.fnamemodify(st.database, ":h")
         if vim.fn.filewritable(dir) == 2 then
           h.ok("database directory writable: " .. dir)

@@ -51,6 +51,22 @@ T["SIGKILL: the next command restarts the helper"] = function()
   t.matches("exited", notes[1] and notes[1].msg, "the death is reported once")
 end
 
+T["the helper is a full peer: it sends requests to Neovim and uses the answers"] = function()
+  local vault = t.vault()
+  local c = t.child({ cwd = vault })
+  open_note(c, vault, "clients/acme-logistics.md")
+  local err, res = c:lua([[
+    local done
+    require("rapport.client").request(vim.b.rapport_vault, "peer", {}, function(e, r) done = { e or false, r } end)
+    vim.wait(3000, function() return done ~= nil end, 5)
+    return done
+  ]])[1], nil
+  t.eq(false, err)
+  res = c:lua([[return require("rapport.client").request_sync(vim.b.rapport_vault, "peer")]])
+  t.eq(c:lua("return require('rapport.client').helper(vim.b.rapport_vault).chan"), res.channel)
+  t.ok(res.api_level >= 9)
+end
+
 T["setup() validates options and names the bad one"] = function()
   local c = t.child()
   local ok, err = unpack(c:lua([[
@@ -83,6 +99,7 @@ T["checkhealth rapport reports the binary and version"] = function()
   t.matches("helper binary", text)
   t.matches("protocol 1", text)
   t.matches("helper running", text)
+  t.matches("calls back into Neovim %(channel %d+", text)
   t.ok(not text:find("ERROR"), text)
 end
 
