@@ -55,14 +55,14 @@ T["the helper is a full peer: it sends requests to Neovim and uses the answers"]
   local vault = t.vault()
   local c = t.child({ cwd = vault })
   open_note(c, vault, "clients/acme-logistics.md")
-  local err, res = c:lua([[
+  local err = c:lua([[
     local done
     require("rapport.client").request(vim.b.rapport_vault, "peer", {}, function(e, r) done = { e or false, r } end)
     vim.wait(3000, function() return done ~= nil end, 5)
     return done
-  ]])[1], nil
+  ]])[1]
   t.eq(false, err)
-  res = c:lua([[return require("rapport.client").request_sync(vim.b.rapport_vault, "peer")]])
+  local res = c:lua([[return require("rapport.client").request_sync(vim.b.rapport_vault, "peer")]])
   t.eq(c:lua("return require('rapport.client').helper(vim.b.rapport_vault).chan"), res.channel)
   t.ok(res.api_level >= 9)
 end
