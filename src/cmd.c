@@ -178,7 +178,7 @@ const cmd_def cmd_table[] = {
     {"priorities", cmd_priorities, CMD_FRESH},
     {"cap", cmd_cap, 0},
     {"promote", cmd_promote, 0},
-    {"hints", cmd_hints, 0},
+    {"hints", cmd_hints, CMD_FRESH},
     {"note", cmd_note, 0},
     {"hints_detach", cmd_hints_detach, 0},
     {"tasks", cmd_tasks, CMD_FRESH},

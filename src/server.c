@@ -39,6 +39,8 @@ static struct {
     VEC(pending_t) pending;
     int exit_code;
     int done;
+    int index_ready;          /* the watcher's first index run has finished */
+    VEC(struct job *) waiting; /* queries that arrived before it */
 } S;
 
 static void send_buf(buf_t *b)
@@ -92,7 +94,7 @@ static void reply(reply_to *to, int code, const char *msg, json_t *result)
 
 /* ---- running commands ---- */
 
-typedef struct {
+typedef struct job {
     const cmd_def *def;
     json_t *params;
     reply_to to;
@@ -148,6 +150,16 @@ static void peer_reply(void *ud, json_t *error, json_t *result)
     free(to);
 }
 
+static void start_job(job_t *j)
+{
+    if (j->def->flags & CMD_ASYNC) {
+        loop_work(job_run, job_done, j);
+    } else {
+        job_run(j);
+        job_done(j);
+    }
+}
+
 static void dispatch(const char *method, json_t *params, reply_to to)
 {
     const cmd_def *def = NULL;
@@ -180,12 +192,20 @@ static void dispatch(const char *method, json_t *params, reply_to to)
     j->def = def;
     j->params = p ? json_incref(p) : json_object();
     j->to = to;
-    if (def->flags & CMD_ASYNC) {
-        loop_work(job_run, job_done, j);
-    } else {
-        job_run(j);
-        job_done(j);
+    if ((def->flags & CMD_FRESH) && !S.index_ready) {
+        /* Right after start the index may be empty: answer once it is built. */
+        VEC_PUSH(&S.waiting, j);
+        return;
     }
+    start_job(j);
+}
+
+void server_index_ready(void)
+{
+    if (S.index_ready) return;
+    S.index_ready = 1;
+    for (size_t i = 0; i < S.waiting.len; i++) start_job(S.waiting.items[i]);
+    VEC_FREE(&S.waiting);
 }
 
 static void on_message(rpc_msg *m)
@@ -281,10 +301,12 @@ int server_run(cmd_ctx *c)
         return 1;
     }
     char err[512];
-    if (cmd_open(c, err, sizeof(err)) == 0)
+    if (cmd_open(c, err, sizeof(err)) == 0) {
         watch_start(c, 60);
-    else
+    } else {
         fprintf(stderr, "rapport: cannot open the index: %s\n", err);
+        server_index_ready(); /* answer (with errors) rather than wait */
+    }
     loop_run();
     loop_run(); /* let closing handles finish */
     rpc_reader_free(&S.rd);

@@ -17,6 +17,9 @@ int server_run(cmd_ctx *c);
 void server_request(const char *method, json_t *params, server_reply_cb cb, void *ud);
 /* Sends a notification; `params` is stolen. */
 void server_notify(const char *method, json_t *params);
+/* The first index run finished (watch.c): queries held until then run. */
+void server_index_ready(void);
+
 /* Calls a function of the Lua client: require("rapport.client")[fn](args...). */
 void server_call_lua(const char *fn, json_t *args);
 

@@ -128,6 +128,7 @@ static void run_done(void *arg)
 {
     UNUSED(arg);
     W.running = 0;
+    server_index_ready(); /* even after a failure: answer rather than hang */
     send_progress(NULL);
     if (W.code) {
         fprintf(stderr, "rapport: indexing failed: %s\n", W.err);

@@ -6,7 +6,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 NVIM=${RAPPORT_NVIM:-$ROOT/.deps/nvim/bin/nvim}
 [ -x "$NVIM" ] || NVIM=nvim
 DEMO=$ROOT/build/demo-vault
-rm -rf "$DEMO"
+rm -rf "$DEMO" "$ROOT"/build/demo.sqlite3*
 mkdir -p "$ROOT/build"
 cp -R "$ROOT/demo" "$DEMO"
 cd "$DEMO"

@@ -116,6 +116,15 @@ T["CLI hints: stdin with --path, JSON shape, quotes of others not judged"] = fun
   end
 end
 
+T["right after start, queries wait for the first index instead of answering empty"] = function()
+  local vault = t.vault()
+  local c = t.child({ cwd = vault })
+  -- No note opened: the first command starts the helper and asks at once.
+  local err, rows = c:api("health")
+  t.eq(nil, err)
+  t.eq(5, #rows)
+end
+
 T["health dashboard, tasks and prep"] = function()
   local vault = t.vault()
   local c = t.child({ cwd = vault })
