@@ -35,20 +35,7 @@
 #define MAX_TEMPLATE (1u << 20)
 #define SLUG_MAX 120
 
-static int fail(edit_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(edit_error *err, int code, const char *fmt, ...)
-{
-    if (err) {
-        err->code = code;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
+#define fail edit_errorf
 
 /* ------------------------------------------------------------------ clock */
 

@@ -35,20 +35,18 @@
 
 /* ---------------------------------------------------------------- errors */
 
-static int fail(edit_error *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(edit_error *err, int code, const char *fmt, ...)
+int edit_errorf(edit_error *err, int code, const char *fmt, ...)
 {
     if (err) {
         err->code = code;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized) */
         va_end(ap);
     }
     return code;
 }
+#define fail edit_errorf
 
 void edit_error_free(edit_error *e)
 {

@@ -54,6 +54,8 @@ typedef struct {
 } edit_error;
 
 void edit_error_free(edit_error *e);
+/* Sets err (may be NULL) to `code` and a formatted message; returns code. */
+int edit_errorf(edit_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* SPEC §4 rpc error code for an EDIT_* code. */
 int edit_rpc_code(int code);
 

@@ -138,6 +138,15 @@ function H.with_client(_, params, prompt, fn, on_done)
   end)
 end
 
+-- The optional [client] argument shared by several subcommands.
+function H.client_arg(args)
+  return { client = args[1] }
+end
+
+function H.complete_client(lead)
+  return filter(M.cached("clients"), lead)
+end
+
 -- :Rapport tag add|remove {tag}...: the two differ only in name and words.
 function H.tag_edit(verb, help, example)
   return {
@@ -300,12 +309,8 @@ M.list = {
   {
     name = "priorities",
     help = "priority lists and their caps; over-cap ones in the quickfix list",
-    parse = function(args)
-      return { client = args[1] }
-    end,
-    complete = function(lead)
-      return filter(M.cached("clients"), lead)
-    end,
+    parse = H.client_arg,
+    complete = H.complete_client,
     ui = function(res, vault)
       local items = {}
       for _, r in ipairs(res) do
@@ -383,12 +388,8 @@ M.list = {
   {
     name = "health",
     help = "engagement health per client: a dashboard, worst first",
-    parse = function(args)
-      return { client = args[1] }
-    end,
-    complete = function(lead)
-      return filter(M.cached("clients"), lead)
-    end,
+    parse = H.client_arg,
+    complete = H.complete_client,
     ui = function(res, vault)
       require("rapport.ui.dashboard").open(res, vault)
     end,
@@ -396,12 +397,8 @@ M.list = {
   {
     name = "prep",
     help = "a call-prep brief for a client (default: the current note's)",
-    parse = function(args)
-      return { client = args[1] }
-    end,
-    complete = function(lead)
-      return filter(M.cached("clients"), lead)
-    end,
+    parse = H.client_arg,
+    complete = H.complete_client,
     run = function(vault, params, on_done)
       H.with_client(vault, params, "Prep for which client?", function(p)
         p.markdown = true
@@ -420,12 +417,8 @@ M.list = {
   {
     name = "capture",
     help = "a float that saves each line to today's meeting note for a client",
-    parse = function(args)
-      return { client = args[1] }
-    end,
-    complete = function(lead)
-      return filter(M.cached("clients"), lead)
-    end,
+    parse = H.client_arg,
+    complete = H.complete_client,
     run = function(vault, params, on_done)
       if params and params.text then -- API: capture one line, no UI
         return H.with_client(vault, params, "Capture for which client?", function(p)
