@@ -37,12 +37,14 @@ TESTS    := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c)
 
 NVIM_RECENT := .deps/nvim/bin/nvim
 
-.PHONY: all test run asan lint doc bench clean deps nvim-recent check-c fuzz
+.PHONY: all test run asan asan-build valgrind lint doc bench clean deps nvim-recent check-c fuzz
 
-all: bin/rapport
+BIN      ?= bin/rapport
 
-bin/rapport: $(OBJS)
-	@mkdir -p bin
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c
@@ -66,9 +68,11 @@ nvim-recent:
 	@sh tools/nvim-recent.sh .deps/nvim
 
 # Every test: C unit tests, then the Neovim tests on Debian's nvim and a recent one.
+# The suite, then again with the sanitizer build (see asan below).
 test: deps nvim-recent
 	@$(MAKE) --no-print-directory all $(TESTS) $(BUILD)/gen
-	@sh tests/run.sh $(TESTS)
+	@$(MAKE) --no-print-directory asan-build
+	@sh tests/run.sh --asan build/asan $(TESTS)
 
 check-c: all $(TESTS) $(BUILD)/gen
 	@sh tests/run.sh --c-only $(TESTS)
@@ -76,14 +80,24 @@ check-c: all $(TESTS) $(BUILD)/gen
 run: deps nvim-recent all
 	@sh tools/run.sh
 
-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" $(patsubst $(BUILD)/%,build/asan/%,$(TESTS))
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  sh tests/run.sh --c-only $(patsubst $(BUILD)/%,build/asan/%,$(TESTS))
+# The helper and the C tests built with AddressSanitizer + UBSan.
+ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/rapport \
+  OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+  LDFLAGS="-fsanitize=address,undefined"
+
+asan-build:
+	@$(ASAN_MAKE) build/asan/rapport $(patsubst $(BUILD)/%,build/asan/%,$(TESTS))
+
+# Only the sanitizer half of `make test`.
+asan: deps nvim-recent asan-build
+	@sh tests/run.sh --asan-only build/asan
 
 fuzz:
 	@sh tests/fuzz/run.sh
+
+# Every CLI command and an rpc session under valgrind's memcheck.
+valgrind: deps all
+	@sh tests/valgrind.sh bin/rapport
 
 lint:
 	@sh tools/lint.sh

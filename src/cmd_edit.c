@@ -48,6 +48,8 @@ static json_t *buffer_entry(cmd_ctx *c, json_t *params, const char *rel)
     return e;
 }
 
+/* Fills n with the note's text (its buffer's, when sent); on error n is
+ * left empty. */
 static int load(cmd_ctx *c, json_t *params, const char *path, note_src *n, char *err, size_t errlen)
 {
     memset(n, 0, sizeof(*n));
@@ -61,6 +63,7 @@ static int load(cmd_ctx *c, json_t *params, const char *path, note_src *n, char 
         json_t *tick = json_is_array(e) ? json_array_get(e, 1) : json_object_get(e, "tick");
         if (!json_is_string(t)) {
             snprintf(err, errlen, "texts[%s] must be {text, tick}", n->rel);
+            src_free(n);
             return RPC_EMETHOD;
         }
         n->len = json_string_length(t);
@@ -74,6 +77,7 @@ static int load(cmd_ctx *c, json_t *params, const char *path, note_src *n, char 
         snprintf(err, errlen, "%s", ee.msg);
         int code = edit_rpc_code(ee.code);
         edit_error_free(&ee);
+        src_free(n);
         return code;
     }
     return 0;

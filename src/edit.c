@@ -48,6 +48,17 @@ int edit_errorf(edit_error *err, int code, const char *fmt, ...)
 }
 #define fail edit_errorf
 
+/* The pure edits work on text the parser can read (parse.h): valid UTF-8
+ * without NUL bytes. Anything else is refused, never rewritten. */
+static int bad_text(const char *text, size_t len, edit_error *err)
+{
+    if (memchr(text, 0, len))
+        return fail(err, EDIT_EINVAL, "the note holds NUL bytes (a binary file?): left unchanged");
+    if (!utf8_valid(text, len))
+        return fail(err, EDIT_EINVAL, "the note is not valid UTF-8: left unchanged");
+    return 0;
+}
+
 void edit_error_free(edit_error *e)
 {
     if (!e) return;
@@ -197,6 +208,12 @@ static void el_sort(edit_list *e)
 /* Sorts, drops no-op replacements, merges touching ones at the same point,
  * and keeps "no final newline" files without one. Returns 0, or -1 when two
  * ranges overlap (a bug: the caller refuses). */
+/* Bytes of a leading UTF-8 byte order mark. */
+static size_t bom_len(const char *t, size_t len)
+{
+    return len >= 3 && !memcmp(t, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 static int el_finish(edit_list *e, const char *t, size_t len)
 {
     el_sort(e);
@@ -228,8 +245,9 @@ static int el_finish(edit_list *e, const char *t, size_t len)
     }
     e->n = k;
 
-    /* a file without a final newline keeps none */
-    if (k && len && !ends_nl(t, len) && e->r[k - 1].end == len) {
+    /* a file without a final newline keeps none (an empty one, BOM or not,
+     * gets the new text as it is) */
+    if (k && len > bom_len(t, len) && !ends_nl(t, len) && e->r[k - 1].end == len) {
         edit_repl *r = &e->r[k - 1];
         const char *eol = file_eol(t, len);
         size_t el = strlen(eol);
@@ -335,7 +353,12 @@ size_t edit_to_buffer(const char *text, size_t len, const edit_list *e, int dos,
         const char *t = r->text;
         size_t tn = r->len;
         char *tmp = NULL;
-        if (feol && en == len) {
+        if (len == 0 && tn && t[tn - 1] == '\n') {
+            /* an empty file is one empty line: the text's last line takes
+             * it, and its final line break is the buffer's 'eol' */
+            tn--;
+            if (tn && t[tn - 1] == '\r' && dos) tn--;
+        } else if (feol && en == len) {
             if (s == len) { /* insertion after the last line: "\n" + text minus its eol */
                 s = en = fin;
                 size_t n = tn;
@@ -458,6 +481,8 @@ typedef struct {
     VEC(yscalar) items;        /* flow/block list items */
     yscalar scalar;            /* TK_SCALAR, TK_NULL (a `~`/`null` token or empty) */
     int have_scalar;
+    int more_docs;             /* a `...` or `---` marker ends the first YAML document
+                                  (the parser reads that one only): yend is not in it */
 } fmx;
 
 static void fmx_free(fmx *x)
@@ -530,6 +555,10 @@ static int fmx_load(const char *t, size_t len, const parse_note *pn, const ltab 
     x->ybeg = lt_start(lt, 2);
     x->yend = lt_start(lt, pn->fm.end_line);
     UNUSED(len);
+    /* libyaml skips a U+FEFF at the start of its input and counts the rest
+     * in characters: positions after one would point at the wrong bytes */
+    if (memmem(t + x->ybeg, x->yend - x->ybeg, "\xEF\xBB\xBF", 3))
+        return fail(err, EDIT_EFM, "the frontmatter holds a byte order mark (U+FEFF); remove it first");
 
     cmap m = {t, x->ybeg, NULL, 0};
     size_t yl = x->yend - x->ybeg;
@@ -562,6 +591,16 @@ static int fmx_load(const char *t, size_t len, const parse_note *pn, const ltab 
         yaml_event_type_t et = ev.type;
         if (et == YAML_MAPPING_END_EVENT || et == YAML_STREAM_END_EVENT) {
             yaml_event_delete(&ev);
+            if (et == YAML_MAPPING_END_EVENT) {
+                if (!yaml_parser_parse(&p, &ev)) FM_REFUSE("the frontmatter does not parse");
+                x->more_docs = ev.type != YAML_DOCUMENT_END_EVENT || !ev.data.document_end.implicit;
+                yaml_event_delete(&ev);
+                if (!x->more_docs) {
+                    if (!yaml_parser_parse(&p, &ev)) FM_REFUSE("the frontmatter does not parse");
+                    x->more_docs = ev.type != YAML_STREAM_END_EVENT;
+                    yaml_event_delete(&ev);
+                }
+            }
             break;
         }
         int is_tags = 0;
@@ -598,6 +637,14 @@ static int fmx_load(const char *t, size_t len, const parse_note *pn, const ltab 
             FM_REFUSE("the `tags` key is not written `tags:`; cannot edit it");
         }
         x->colon = c;
+        /* an anchor (&a) or a YAML tag (!x, !!str) on the value: its text
+         * is not where the value's marks say an edit could go */
+        if ((et == YAML_SCALAR_EVENT && (ev.data.scalar.anchor || ev.data.scalar.tag)) ||
+            (et == YAML_SEQUENCE_START_EVENT &&
+             (ev.data.sequence_start.anchor || ev.data.sequence_start.tag))) {
+            yaml_event_delete(&ev);
+            FM_REFUSE("`tags` carries a YAML anchor (&) or tag (!); remove it first");
+        }
         if (et == YAML_SCALAR_EVENT) {
             int ok = ys_take(&m, &ev, &x->scalar);
             yaml_event_delete(&ev);
@@ -620,6 +667,10 @@ static int fmx_load(const char *t, size_t len, const parse_note *pn, const ltab 
                 if (ev.type != YAML_SCALAR_EVENT) {
                     yaml_event_delete(&ev);
                     FM_REFUSE("`tags` holds nested lists or maps; cannot edit it");
+                }
+                if (ev.data.scalar.anchor || ev.data.scalar.tag) {
+                    yaml_event_delete(&ev);
+                    FM_REFUSE("a `tags` item carries a YAML anchor (&) or tag (!); remove it first");
                 }
                 yscalar s;
                 memset(&s, 0, sizeof s);
@@ -808,9 +859,11 @@ static void strv_sort_uniq(strv *v)
     v->len = k;
 }
 
-/* Finishes `out` and checks the result: it parses without a frontmatter
- * error, keeps the final-newline state and, when given, its distinct
- * frontmatter tags are `want_fm` and its body tags (a multiset) `want_body`. */
+/* Finishes `out` and checks the result: it keeps the final-newline state
+ * and, when given, its frontmatter parses, its distinct frontmatter tags are
+ * `want_fm` and its body tags (a multiset) `want_body`. Without `want_fm`
+ * (cap, promote) the frontmatter is the caller's to check: those edits keep
+ * its bytes, even when they do not parse. */
 static int finish_check(const char *t, size_t len, edit_list *out, const strv *want_fm,
                         const strv *want_body, edit_error *err, const char *what)
 {
@@ -823,7 +876,8 @@ static int finish_check(const char *t, size_t len, edit_list *out, const strv *w
     char *nt = edit_apply(t, len, out, &nl);
     parse_note pn;
     parse_note_text("", nt, nl, &pn);
-    int ok = !pn.fm.error && (len == 0 || ends_nl(t, len) == ends_nl(nt, nl));
+    int ok = (!want_fm || !pn.fm.error) &&
+             (len == bom_len(t, len) || ends_nl(t, len) == ends_nl(nt, nl));
     if (ok && want_fm) {
         strv got = {0};
         tag_names(&pn, 1, 1, &got);
@@ -945,26 +999,35 @@ static const yscalar *last_item(const fmx *x)
     return x->items.len ? &x->items.items[x->items.len - 1] : NULL;
 }
 
-/* Writes "[a, b]" for the values of a single string plus the new ones. */
+/* Writes "[a, b]" for the values of a single string plus the new ones. The
+ * new ones are written like the list's last item as it comes out (quoting
+ * and a quoted '#'), as tag add does on a flow list: a plain value that
+ * needs quotes in a flow list ("r[") comes out quoted, and so the tags added
+ * after it, else removing the new tag and adding it again would quote it. */
 static void scalar_to_flow(const char *t, const fmx *x, const piece *ps, size_t np,
                            const int *drop, const char *const *add, size_t nadd, buf_t *b)
 {
     const yscalar *s = &x->scalar;
     size_t k = 0;
+    yscalar like = {0};
+    like.style = s->style;
     buf_addc(b, '[');
     if (np == 1 && !(drop && drop[0]) && s->style != YS_PLAIN) {
         buf_add(b, t + s->beg, s->end - s->beg); /* one quoted value: as written */
+        like.val = s->val, like.vlen = s->vlen;
         k++;
     } else {
         for (size_t i = 0; i < np; i++) {
             if (drop && drop[i]) continue;
             if (k++) buf_adds(b, ", ");
             put_scalar(b, ps[i].p, ps[i].n, s->style);
+            like.val = (char *)ps[i].p, like.vlen = ps[i].n;
+            like.style = s->style != YS_PLAIN || plain_ok(ps[i].p, ps[i].n) ? s->style : YS_DOUBLE;
         }
     }
     for (size_t i = 0; i < nadd; i++) {
         if (k++) buf_adds(b, ", ");
-        put_scalar(b, add[i], strlen(add[i]), s->style);
+        put_item(b, add[i], &like);
     }
     buf_addc(b, ']');
 }
@@ -1002,6 +1065,7 @@ int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n
 {
     memset(out, 0, sizeof *out);
     if (err) memset(err, 0, sizeof *err);
+    if (bad_text(text, len, err)) return EDIT_EINVAL;
     targ *args = NULL;
     size_t na = 0;
     int rc = parse_args(tags, n_tags, &args, &na, err);
@@ -1046,7 +1110,7 @@ int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n
 
     const char *eol = file_eol(text, len);
     if (!x.present) {
-        size_t at = (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+        size_t at = bom_len(text, len);
         buf_adds(&b, "---");
         buf_adds(&b, eol);
         buf_adds(&b, "tags: [");
@@ -1060,6 +1124,12 @@ int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n
         buf_adds(&b, eol);
         el_add(out, at, at, b.data, b.len);
     } else if (x.kind == TK_ABSENT) {
+        if (x.more_docs) {
+            rc = fail(err, EDIT_EFM,
+                      "the frontmatter holds a `---` or `...` YAML document marker: no place "
+                      "to add a `tags` key; add it by hand");
+            goto done;
+        }
         buf_add(&b, text + x.indent_beg, x.indent_len);
         buf_adds(&b, "tags: [");
         for (size_t i = 0; i < add.len; i++) {
@@ -1085,6 +1155,12 @@ int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n
         el_add(out, x.scalar.beg, x.scalar.end, b.data, b.len);
     } else if (x.kind == TK_FLOW && x.items.len == 0) {
         size_t in = x.lb + 1, inn = x.rb - in;
+        /* a '#' in an empty list is a comment: `[#` + item would join it, and
+         * remove refuses such a list anyway */
+        if (memchr(text + in, '#', inn)) {
+            rc = fail(err, EDIT_EFM, "comments inside the `tags` list; edit it by hand");
+            goto done;
+        }
         int nl = memchr(text + in, '\n', inn) != NULL;
         if (inn && !nl) buf_add(&b, text + in, inn);
         for (size_t i = 0; i < add.len; i++) {
@@ -1116,6 +1192,7 @@ int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n
         for (size_t i = 0; i < add.len; i++) {
             if (ok) {
                 buf_add(&b, text + ls, li->beg - ls);
+                if (li->beg == k + 1) buf_addc(&b, ' '); /* an empty item: "-" alone */
             } else {
                 buf_add(&b, text + ls, k - ls);
                 buf_adds(&b, "- ");
@@ -1159,6 +1236,7 @@ int edit_tag_remove(const char *text, size_t len, const char *const *tags, size_
     memset(out, 0, sizeof *out);
     if (inline_left) memset(inline_left, 0, sizeof *inline_left);
     if (err) memset(err, 0, sizeof *err);
+    if (bad_text(text, len, err)) return EDIT_EINVAL;
     targ *args = NULL;
     size_t na = 0;
     int rc = parse_args(tags, n_tags, &args, &na, err);
@@ -1301,6 +1379,7 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
 {
     memset(out, 0, sizeof *out);
     if (err) memset(err, 0, sizeof *err);
+    if (bad_text(text, len, err)) return EDIT_EINVAL;
     targ o = {0}, nw = {0};
     int rc = targ_make(old_tag, &o, err);
     if (rc) return rc;
@@ -1394,16 +1473,32 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
             int exact = x.scalar.style == YS_PLAIN &&
                         x.scalar.end - x.scalar.beg == x.scalar.vlen &&
                         !memcmp(text + x.scalar.beg, x.scalar.val, x.scalar.vlen);
-            if (exact && !ndrop) {
+            /* in place, piece by piece, only when each new piece is still a
+             * plain value (or the piece is the whole value, quoted then):
+             * `tags: topic,` renamed to "null" cannot become `"null",` */
+            int inplace = exact && !ndrop;
+            for (size_t i = 0; i < n && inplace; i++) {
+                if (!ren[i] || (n == 1 && ps[i].n == x.scalar.vlen)) continue;
+                buf_t nv = {0};
+                const char *v = ps[i].p;
+                size_t vn = ps[i].n;
+                if (vn && v[0] == '#') buf_addc(&nv, '#'), v++, vn--;
+                buf_adds(&nv, nw.w);
+                if (vn > olen) buf_add(&nv, v + olen, vn - olen);
+                inplace = plain_ok(nv.data, nv.len);
+                buf_free(&nv);
+            }
+            if (inplace) {
                 for (size_t i = 0; i < n; i++) {
                     if (!ren[i]) continue;
                     size_t b = x.scalar.beg + (size_t)(ps[i].p - x.scalar.val);
                     rename_scalar(text, b, b + ps[i].n, ps[i].p, ps[i].n, YS_PLAIN, &o, &nw, out);
                 }
-            } else if (n == 1) {
+            } else if (n == 1 && !(exact && !ndrop)) {
                 rename_scalar(text, x.scalar.beg, x.scalar.end, x.scalar.val, x.scalar.vlen,
                               x.scalar.style, &o, &nw, out);
-            } else { /* several values and a merge: a flow list of what stays */
+            } else { /* several values and a merge, or a new value that needs
+                      * quotes among others: a flow list of what stays */
                 buf_t b = {0};
                 size_t k = 0;
                 buf_addc(&b, '[');
@@ -1543,24 +1638,47 @@ static void reindent_line(const ltab *lt, int l, long delta, buf_t *b)
     buf_add(b, lt->t + s, e - s);
 }
 
-/* The item's lines with marker `nm` (NULL: as written), the other lines
- * re-indented by the marker's change of width; always ends with a line break. */
-static void item_blob(const ltab *lt, const parse_item *it, const marker *nm, const char *eol,
-                      buf_t *b)
+/* Display column of byte `at` of its line (tab stops every 4, as parse.c). */
+static long col_of(const ltab *lt, size_t at)
+{
+    long col = 0;
+    for (size_t i = lt_start(lt, lt_line(lt, at)); i < at; i++)
+        col = lt->t[i] == '\t' ? (col + 4) & ~3L : col + 1;
+    return col;
+}
+
+/* Where a list's items start: the blanks before the marker of item `it`. */
+typedef struct {
+    size_t beg, end; /* the blanks' bytes */
+    long col;        /* the marker's column */
+} indent;
+
+static indent item_indent(const ltab *lt, const parse_item *it)
+{
+    indent in;
+    in.beg = lt_start(lt, it->line);
+    in.end = in.beg + (size_t)it->marker_col;
+    in.col = col_of(lt, in.end);
+    return in;
+}
+
+/* The item's lines with marker `nm` at indentation `in` (the list it joins:
+ * items of one section may sit at different columns, and one indented past
+ * the item before it would nest in it), the other lines re-indented by the
+ * change of the marker's column and width; always ends with a line break. */
+static void item_blob(const ltab *lt, const parse_item *it, const marker *nm, const indent *in,
+                      const char *eol, buf_t *b)
 {
     marker om;
     read_marker(lt, it, &om);
-    size_t ls = lt_start(lt, it->line), le = lt_start(lt, it->line + 1);
-    long delta = 0;
-    if (nm) {
-        buf_add(b, lt->t + ls, om.at - ls);
-        size_t before = b->len;
-        marker_text(nm, b);
-        delta = (long)(b->len - before) - (long)om.mlen;
-        buf_add(b, lt->t + om.at + om.mlen, le - om.at - om.mlen);
-    } else {
-        buf_add(b, lt->t + ls, le - ls);
-    }
+    size_t le = lt_start(lt, it->line + 1);
+    indent own = item_indent(lt, it);
+    buf_add(b, lt->t + in->beg, in->end - in->beg);
+    long delta = in->col - own.col;
+    size_t before = b->len;
+    marker_text(nm, b);
+    delta += (long)(b->len - before) - (long)om.mlen;
+    buf_add(b, lt->t + om.at + om.mlen, le - om.at - om.mlen);
     for (int l = it->line + 1; l <= it->end_line; l++) reindent_line(lt, l, delta, b);
     if (!b->len || b->data[b->len - 1] != '\n') buf_adds(b, eol);
 }
@@ -1631,8 +1749,14 @@ static int item_starts(const msec *s, int line)
 
 /* The lines removed with a moved item: its own, plus the blank lines that
  * only separated it from the item before (when blank lines follow it) or,
- * failing that, from the item after. */
-static void item_cut(const ltab *lt, const msec *s, const parse_item *it, edit_list *out)
+ * failing that, from the item after. Two moved neighbours may both claim
+ * the blank lines between them: the caller merges overlapping ranges. */
+typedef struct {
+    int a, b;
+    int from;                  /* the section (cut_moved) */
+} line_range;
+
+static line_range item_cut(const ltab *lt, const msec *s, const parse_item *it)
 {
     int a = it->line, b = it->end_line;
     int after_blank = (size_t)b >= lt->n || lt_blank(lt, b + 1);
@@ -1645,7 +1769,84 @@ static void item_cut(const ltab *lt, const msec *s, const parse_item *it, edit_l
         while ((size_t)nl <= lt->n && lt_blank(lt, nl)) nl++;
         if ((size_t)nl <= lt->n && item_starts(s, nl)) b = nl - 1;
     }
-    el_add(out, lt_start(lt, a), lt_start(lt, b + 1), "", 0);
+    return (line_range){a, b, 0};
+}
+
+static int range_cmp(const void *x, const void *y)
+{
+    const line_range *p = x, *q = y;
+    return (p->a > q->a) - (p->a < q->a);
+}
+
+/* Is line `line` an ATX heading ("# ...")? Such a line can never continue
+ * a paragraph; the text line of a setext heading can. */
+static int atx_heading_at(const parse_note *pn, const ltab *lt, int line)
+{
+    size_t p = lt_start(lt, line), e = lt_cend(lt, line);
+    for (int sp = 0; sp < 3 && p < e && lt->t[p] == ' '; sp++) p++;
+    size_t h = p;
+    while (h < e && lt->t[h] == '#') h++;
+    if (h == p || h - p > 6 || (h < e && lt->t[h] != ' ' && lt->t[h] != '\t'))
+        return 0; /* "#x" can be a setext heading's text */
+    for (size_t i = 0; i < pn->n_headings; i++)
+        if (pn->headings[i].line == line) return 1;
+    return 0;
+}
+
+/* Removes the lines of the moved items, overlapping or adjacent ranges
+ * merged (the lines around a cut are those around the merged one). A line
+ * right after a cut that belongs to no item (text after an empty item or a
+ * closed fence, a setext heading's text) would, with the cut lines gone,
+ * continue the paragraph of the line right before it (a lazy continuation:
+ * another item's text would change); a blank line stays in the cut's place
+ * then to keep them apart -- unless an insertion there (`sep_at`) already
+ * starts with one. */
+static void cut_moved(const parse_note *pn, const ltab *lt, const msec *S, const move *mv,
+                      size_t nmv, const char *eol, const size_t *sep_at, size_t n_sep,
+                      edit_list *out)
+{
+    if (!nmv) return;
+    line_range *r = xmalloc(nmv * sizeof *r);
+    for (size_t i = 0; i < nmv; i++) {
+        r[i] = item_cut(lt, &S[mv[i].from], mv[i].it);
+        r[i].from = mv[i].from;
+    }
+    qsort(r, nmv, sizeof *r, range_cmp);
+    size_t n = 0; /* merged in place */
+    for (size_t i = 0; i < nmv; i++) {
+        if (n && r[i].a <= r[n - 1].b + 1) { /* overlapping or adjacent */
+            if (r[i].b > r[n - 1].b) r[n - 1].b = r[i].b;
+            continue;
+        }
+        r[n++] = r[i];
+    }
+    /* a cut that reaches the end of the note takes the blank lines before
+     * it along (and so the cut before it, when only blank lines were
+     * between): they separate nothing now, and a note without a final
+     * newline would otherwise end with one */
+    if ((size_t)r[n - 1].b >= lt->n) {
+        line_range *c = &r[n - 1];
+        for (;;) {
+            while (c->a - 1 > S[c->from].hl && lt_blank(lt, c->a - 1)) c->a--;
+            if (n < 2 || r[n - 2].b + 1 < c->a) break;
+            r[n - 2].b = c->b;
+            n--;
+            c = &r[n - 1];
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const line_range *c = &r[i];
+        const msec *s = &S[c->from];
+        int next = c->b + 1;
+        int keep_apart = c->a - 1 > s->hl && !lt_blank(lt, c->a - 1) &&
+                         (size_t)next <= lt->n && !lt_blank(lt, next) &&
+                         !item_starts(s, next) && !atx_heading_at(pn, lt, next);
+        for (size_t j = 0; j < n_sep && keep_apart; j++)
+            if (sep_at[j] == lt_start(lt, next)) keep_apart = 0;
+        el_add(out, lt_start(lt, c->a), lt_start(lt, c->b + 1), keep_apart ? eol : "",
+               keep_apart ? strlen(eol) : 0);
+    }
+    free(r);
 }
 
 /* Sorted texts of every item of the note (for the nothing-lost check). */
@@ -1668,6 +1869,61 @@ static int own_end(const parse_note *pn, const ltab *lt, const msec *s)
     return end;
 }
 
+/* Would a block start at `at` (a line start, or the end of the text)? Not
+ * when an unclosed HTML comment or code fence before it runs on to the end
+ * of the note: whatever is inserted there would be swallowed by it. Probed
+ * with the parser itself: is a heading put there read as one? */
+static int block_can_start(const char *t, size_t len, size_t at, const char *eol)
+{
+    buf_t b = {0};
+    buf_add(&b, t, at);
+    if (at && t[at - 1] != '\n') buf_adds(&b, eol);
+    int line = 1;
+    for (size_t i = 0; i < b.len; i++) line += b.data[i] == '\n';
+    buf_adds(&b, "# rapport-probe");
+    buf_adds(&b, eol);
+    buf_add(&b, t + at, len - at);
+    parse_note pn;
+    parse_note_text("", b.data, b.len, &pn);
+    int ok = 0;
+    for (size_t i = 0; i < pn.n_headings && !ok; i++)
+        ok = pn.headings[i].line == line && !strcmp(pn.headings[i].text, "rapport-probe");
+    parse_note_free(&pn);
+    buf_free(&b);
+    return ok;
+}
+
+static int in_item(const parse_note *pn, int line)
+{
+    for (size_t i = 0; i < pn->n_items; i++)
+        if (line >= pn->items[i].line && line <= pn->items[i].end_line) return 1;
+    return 0;
+}
+
+/* Why moved items did not land intact, when it is the note's layout: a
+ * non-blank line right after a cut or an insertion, in no item before, is in
+ * one in the result `np` (text `nt`): it continues a list item's paragraph
+ * or, indented, became a paragraph of it -- a blank line (see cut_moved and
+ * relocate) cannot keep it apart. Returns that line (original numbering),
+ * else 0. */
+static int joined_line(const parse_note *pn, const ltab *lt, const edit_list *out,
+                       const parse_note *np, const char *nt)
+{
+    long shift = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        const edit_repl *r = &out->r[i];
+        shift += (long)r->len - (long)(r->end - r->start);
+        if (r->end >= lt->len || (r->end && lt->t[r->end - 1] != '\n')) continue;
+        int lo = lt_line(lt, r->end);
+        if (lt_blank(lt, lo) || in_item(pn, lo)) continue;
+        size_t at = (size_t)((long)r->end + shift);
+        int ln = 1;
+        for (size_t k = 0; k < at; k++) ln += nt[k] == '\n';
+        if (in_item(np, ln)) return lo;
+    }
+    return 0;
+}
+
 static int relocate(const char *t, size_t len, const parse_note *pn, const ltab *lt,
                     const move *mv, size_t nmv, edit_list *out, edit_error *err, const char *what)
 {
@@ -1686,10 +1942,19 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
         S[k].moved = xcalloc(S[k].n ? S[k].n : 1, sizeof(int));
     }
     for (size_t i = 0; i < nmv; i++) S[mv[i].from].moved[mv[i].it - S[mv[i].from].items] = 1;
+    /* an item that opens an HTML comment it never closes (it runs to the end
+     * of the note) would swallow whatever follows it in its new place */
+    for (size_t i = 0; i < nmv; i++)
+        if (!block_can_start(t, len, lt_start(lt, mv[i].it->end_line + 1), eol)) {
+            for (int k = 0; k < 2; k++) free(S[k].moved);
+            return fail(err, EDIT_EINVAL,
+                        "%s: the item at line %d opens an HTML comment or code block that is "
+                        "never closed; close it first",
+                        what, mv[i].it->line);
+        }
 
-    /* take the moved items out */
-    for (size_t i = 0; i < nmv; i++) item_cut(lt, &S[mv[i].from], mv[i].it, out);
-
+    size_t sep_at[2]; /* insertions that start with a blank line */
+    size_t n_sep = 0;
     int expect[2];
     for (int d = 0; d < 2; d++) {
         msec *D = &S[d];
@@ -1727,6 +1992,14 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
                     lt_blank(lt, D->items[D->n - 1].line - 1) &&
                     D->items[D->n - 1].line - 1 > D->hl;
         long k = 0, own = 0;
+        /* their indentation: that of the list's last item, else the first's */
+        indent in = {0, 0, 0};
+        for (size_t i = 0; i < nmv && !like; i++)
+            if (mv[i].to == d) {
+                in = item_indent(lt, mv[i].it);
+                break;
+            }
+        if (like) in = item_indent(lt, like);
         for (size_t i = 0; i < nmv; i++) {
             if (mv[i].to != d) continue;
             marker m;
@@ -1748,7 +2021,7 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
             }
             k++;
             if (loose) buf_adds(&b, eol);
-            item_blob(lt, mv[i].it, &m, eol, &b);
+            item_blob(lt, mv[i].it, &m, &in, eol, &b);
         }
 
         size_t at;
@@ -1778,10 +2051,27 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
             if (P->n && P->items[0].line > P->hl + 1) buf_adds(&h, eol);
         }
         buf_add(&h, b.data, b.len);
+        /* text right after the insertion that is in no item (after an empty
+         * item or a closed fence, or a setext heading's text) would continue
+         * the paragraph of the last item inserted: a blank line keeps it
+         * apart */
+        if (at < len && !lt_blank(lt, lt_line(lt, at)) && !atx_heading_at(pn, lt, lt_line(lt, at)))
+            buf_adds(&h, eol);
+        if (h.len >= strlen(eol) && !memcmp(h.data, eol, strlen(eol))) sep_at[n_sep++] = at;
         el_add(out, at, at, h.data, h.len);
         buf_free(&h);
         buf_free(&b);
+        if (!block_can_start(t, len, at, eol)) {
+            for (int s = 0; s < 2; s++) free(S[s].moved);
+            edit_list_free(out);
+            return fail(err, EDIT_EINVAL,
+                        "%s: the %s section ends inside an HTML comment or code block that is "
+                        "never closed; close it first",
+                        what, d == 1 && D->sec ? "Parking lot" : "Priorities");
+        }
     }
+    /* take the moved items out */
+    cut_moved(pn, lt, S, mv, nmv, eol, sep_at, n_sep, out);
     for (int k = 0; k < 2; k++) free(S[k].moved);
 
     /* frontmatter bytes are never ours to change */
@@ -1805,12 +2095,21 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
     const parse_section *l2 = parse_find_section(&np, SEC_PARKING_LOT);
     int ok = strv_eq(&a, &b) && p2 && l2 && (int)p2->n_items == expect[0] &&
              (int)l2->n_items == expect[1] &&
+             np.fm.present == pn->fm.present && !np.fm.error == !pn->fm.error &&
              (!pn->fm.present || (np.fm.body_off == pn->fm.body_off &&
                                   !memcmp(nt, t, pn->fm.body_off)));
+    int joined = ok ? 0 : joined_line(pn, lt, out, &np, nt);
     strv_free(&a);
     strv_free(&b);
     parse_note_free(&np);
     free(nt);
+    if (joined) {
+        edit_list_free(out);
+        return fail(err, EDIT_EINVAL,
+                    "%s: line %d (indented text after a list) would become part of a moved or "
+                    "neighbouring item; unindent it or put it away from the list first",
+                    what, joined);
+    }
     if (!ok) {
         edit_list_free(out);
         return fail(err, EDIT_EINTERNAL,
@@ -1823,6 +2122,7 @@ int edit_cap(const char *text, size_t len, int cap, edit_list *out, edit_error *
 {
     memset(out, 0, sizeof *out);
     if (err) memset(err, 0, sizeof *err);
+    if (bad_text(text, len, err)) return EDIT_EINVAL;
     if (cap < 1) return fail(err, EDIT_EINVAL, "the cap must be at least 1 (got %d)", cap);
     parse_note pn;
     parse_note_text("", text, len, &pn);
@@ -1862,6 +2162,7 @@ int edit_promote(const char *text, size_t len, int cap, int line, int park_line,
 {
     memset(out, 0, sizeof *out);
     if (err) memset(err, 0, sizeof *err);
+    if (bad_text(text, len, err)) return EDIT_EINVAL;
     if (cap < 1) return fail(err, EDIT_EINVAL, "the cap must be at least 1 (got %d)", cap);
     parse_note pn;
     parse_note_text("", text, len, &pn);

@@ -121,8 +121,10 @@ void edit_changes_free(edit_change *v, size_t n);
 
 /* -------------------------------------------------------------- tag edits
  *
- * All take the note's bytes (valid UTF-8) and fill `out` (cleared first);
- * on error `out` stays empty and `err` says why. Return 0 or an EDIT_* code.
+ * All take the note's bytes and fill `out` (cleared first); on error `out`
+ * stays empty and `err` says why. Return 0 or an EDIT_* code. Bytes that are
+ * not valid UTF-8 or hold a NUL are refused with EDIT_EINVAL (so are they by
+ * edit_cap and edit_promote).
  *
  * tag add: adds each TAG (a leading '#' and trailing '/' dropped, written in
  * the case given) to the frontmatter `tags` list unless the list already has
@@ -146,7 +148,8 @@ void edit_changes_free(edit_change *v, size_t n);
  *
  * Refused with EDIT_EFM: frontmatter that does not parse, a non-mapping or
  * flow-mapping root, a `tags` value that is a mapping, a block scalar or a
- * list with nested values. Invalid tag names: EDIT_EINVAL naming the tag. */
+ * list with nested values, a `tags` value or item with a YAML anchor (&a)
+ * or tag (!x). Invalid tag names: EDIT_EINVAL naming the tag. */
 typedef struct {
     int *lines;
     size_t n;

@@ -100,6 +100,33 @@ static double wall_now(void)
 
 /* ---- human output ---- */
 
+/* o.path for a terminal: as is, unless it holds a control character, '"'
+ * or '\\' (a file name may hold a newline); then C-quoted, as git shows
+ * such names, so each result stays on one line. --json gives the bytes. */
+static const char *path_of(json_t *o)
+{
+    static buf_t ring[2];
+    static unsigned next;
+    const char *p = json_string_value(json_object_get(o, "path"));
+    if (!p) return "";
+    int plain = 1;
+    for (const unsigned char *c = (const unsigned char *)p; *c && plain; c++)
+        plain = *c >= 0x20 && *c != 0x7f && *c != '"' && *c != '\\';
+    if (plain) return p;
+    buf_t *b = &ring[next++ % 2];
+    b->len = 0;
+    buf_addc(b, '"');
+    for (const unsigned char *c = (const unsigned char *)p; *c; c++) {
+        if (*c == '\n') buf_adds(b, "\\n");
+        else if (*c == '\t') buf_adds(b, "\\t");
+        else if (*c == '"' || *c == '\\') buf_addc(b, '\\'), buf_addc(b, (char)*c);
+        else if (*c < 0x20 || *c == 0x7f) buf_printf(b, "\\%03o", *c);
+        else buf_addc(b, (char)*c);
+    }
+    buf_addc(b, '"');
+    return buf_cstr(b);
+}
+
 static void print_human(const char *cmd, json_t *r)
 {
     size_t i;
@@ -108,29 +135,29 @@ static void print_human(const char *cmd, json_t *r)
         json_array_foreach(r, i, v) printf("%s\t%lld\n", json_string_value(json_object_get(v, "tag")),
                                            json_integer_value(json_object_get(v, "count")));
     } else if (strcmp(cmd, "find") == 0) {
-        json_array_foreach(r, i, v) printf("%s\n", json_string_value(json_object_get(v, "path")));
+        json_array_foreach(r, i, v) printf("%s\n", path_of(v));
     } else if (strcmp(cmd, "search") == 0) {
-        json_array_foreach(r, i, v) printf("%s:%lld: %s\n", json_string_value(json_object_get(v, "path")),
+        json_array_foreach(r, i, v) printf("%s:%lld: %s\n", path_of(v),
                                            json_integer_value(json_object_get(v, "line")),
                                            json_string_value(json_object_get(v, "snippet")));
     } else if (strcmp(cmd, "check") == 0) {
         json_array_foreach(r, i, v) {
             json_t *line = json_object_get(v, "line");
             if (json_is_integer(line))
-                printf("%s:%lld: %s\n", json_string_value(json_object_get(v, "path")),
+                printf("%s:%lld: %s\n", path_of(v),
                        json_integer_value(line), json_string_value(json_object_get(v, "message")));
             else
-                printf("%s: %s\n", json_string_value(json_object_get(v, "path")),
+                printf("%s: %s\n", path_of(v),
                        json_string_value(json_object_get(v, "message")));
         }
     } else if (strcmp(cmd, "tag_add") == 0 || strcmp(cmd, "tag_remove") == 0) {
-        printf("%s: tags:", json_string_value(json_object_get(r, "path")));
+        printf("%s: tags:", path_of(r));
         json_array_foreach(json_object_get(r, "tags"), i, v) printf(" %s", json_string_value(v));
         printf("\n");
         json_array_foreach(json_object_get(r, "warnings"), i, v) printf("  note: %s\n", json_string_value(v));
     } else if (strcmp(cmd, "tag_rename") == 0) {
         json_array_foreach(json_object_get(r, "changes"), i, v) {
-            printf("%s:%lld:\n  - %s\n  + %s\n", json_string_value(json_object_get(v, "path")),
+            printf("%s:%lld:\n  - %s\n  + %s\n", path_of(v),
                    json_integer_value(json_object_get(v, "line")),
                    json_string_value(json_object_get(v, "before")),
                    json_string_value(json_object_get(v, "after")));
@@ -140,7 +167,7 @@ static void print_human(const char *cmd, json_t *r)
         json_t *rows = json_is_array(r) ? json_incref(r) : json_pack("[O]", r);
         json_array_foreach(rows, i, v) {
             json_t *cl = json_object_get(v, "client");
-            printf("%s%s%s%s: %lld priorities, cap %lld%s\n", json_string_value(json_object_get(v, "path")),
+            printf("%s%s%s%s: %lld priorities, cap %lld%s\n", path_of(v),
                    json_is_string(cl) ? " [" : "", json_is_string(cl) ? json_string_value(cl) : "", json_is_string(cl) ? "]" : "",
                    json_integer_value(json_object_get(v, "count")),
                    json_integer_value(json_object_get(v, "cap")),
@@ -156,7 +183,7 @@ static void print_human(const char *cmd, json_t *r)
     } else if (strcmp(cmd, "tasks") == 0) {
         json_array_foreach(r, i, v) {
             json_t *owner = json_object_get(v, "owner"), *due = json_object_get(v, "due");
-            printf("%s:%lld: %s%s (%s%s, %s, %s)\n", json_string_value(json_object_get(v, "path")),
+            printf("%s:%lld: %s%s (%s%s, %s, %s)\n", path_of(v),
                    json_integer_value(json_object_get(v, "line")),
                    json_is_true(json_object_get(v, "overdue")) ? "OVERDUE " : "",
                    json_string_value(json_object_get(v, "text")), json_is_string(owner) ? "@" : "",
@@ -186,9 +213,9 @@ static void print_human(const char *cmd, json_t *r)
                strcmp(cmd, "new_meeting") == 0 || strcmp(cmd, "init") == 0) {
         json_t *line = json_object_get(r, "line");
         if (json_is_integer(line))
-            printf("%s:%lld\n", json_string_value(json_object_get(r, "path")), json_integer_value(line));
+            printf("%s:%lld\n", path_of(r), json_integer_value(line));
         else
-            printf("%s\n", json_string_value(json_object_get(r, "path")));
+            printf("%s\n", path_of(r));
         json_array_foreach(json_object_get(r, "warnings"), i, v)
             fprintf(stderr, "rapport: warning: %s\n", json_string_value(v));
     } else if (strcmp(cmd, "index") == 0) {
@@ -225,14 +252,14 @@ static char *locate_vault(const char *arg, char *err, size_t errlen)
 
 /* ---- main ---- */
 
-int main(int argc, char **argv)
+/* words: room for argc words; params: the command's parameter map;
+ * pending_flags: [name, value] pairs, checked once the command is known.
+ * All three belong to main(), so every return here frees them. */
+static int cli(int argc, char **argv, const char **words, json_t *params, json_t *pending_flags)
 {
     const char *vault_arg = NULL, *db_arg = NULL, *today = NULL;
     int json_out = 0, flags_done = 0;
-    const char **words = xcalloc((size_t)argc + 1, sizeof(char *));
     int nwords = 0;
-    json_t *params = json_object();
-    json_t *pending_flags = json_array(); /* [name, value] pairs, checked once the command is known */
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -259,10 +286,10 @@ int main(int argc, char **argv)
         else if (strcmp(key, "json") == 0) json_out = 1;
         else if (strcmp(key, "version") == 0) {
             printf("rapport %s (protocol %d)\n", RAPPORT_VERSION, RAPPORT_PROTOCOL);
-            return 0;
+            return free(key), 0;
         } else if (strcmp(key, "help") == 0) {
             usage(stdout);
-            return 0;
+            return free(key), 0;
         } else {
             /* A command flag: a value may follow as the next word (decided later). */
             json_array_append_new(pending_flags, json_pack("[ss?i]", key, val, i));
@@ -324,7 +351,6 @@ int main(int argc, char **argv)
         }
         free(pkey);
     }
-    json_decref(pending_flags);
 
     /* Positional arguments. */
     int w = used;
@@ -412,6 +438,7 @@ int main(int argc, char **argv)
     c.db_path = db_arg && *db_arg ? xstrdup(db_arg) : vault_default_db_path(c.vault, err, sizeof(err));
     if (!c.db_path) {
         fprintf(stderr, "rapport: database: %s\n", err);
+        free(c.vault);
         return 1;
     }
 
@@ -438,11 +465,22 @@ int main(int argc, char **argv)
             }
         }
         json_decref(result);
+        cmd_close(&c);
     }
-    json_decref(params);
     json_decref(c.settings);
     free(c.vault);
     free(c.db_path);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char **words = xcalloc((size_t)argc + 1, sizeof(char *));
+    json_t *params = json_object();
+    json_t *pending_flags = json_array();
+    int rc = cli(argc, argv, words, params, pending_flags);
+    json_decref(pending_flags);
+    json_decref(params);
     free(words);
     return rc;
 }

@@ -146,6 +146,14 @@ static json_t *ext_to_json(const msgpack_object *o)
      * msgpack integer: surface them as that integer. */
     msgpack_unpacked u;
     json_t *v = NULL;
+    /* The payload is bytes the frame's prescan did not look into: a
+     * container header there would make msgpack-c allocate whatever count it
+     * claims (found by fuzz_rpc: 64 GiB). Only a lone scalar is unpacked. */
+    char perr[64];
+    const unsigned char *ep = (const unsigned char *)o->via.ext.ptr;
+    if (o->via.ext.size == 0 ||
+        rpc_prescan(ep, o->via.ext.size, o->via.ext.size, 0, perr, sizeof(perr)) != (long)o->via.ext.size)
+        return json_null();
     msgpack_unpacked_init(&u);
     if (msgpack_unpack_next(&u, o->via.ext.ptr, o->via.ext.size, NULL) == MSGPACK_UNPACK_SUCCESS) {
         if (u.data.type == MSGPACK_OBJECT_POSITIVE_INTEGER)

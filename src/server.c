@@ -39,13 +39,14 @@ static struct {
     VEC(pending_t) pending;
     int exit_code;
     int done;
+    int closing;              /* server_detach: nothing more is sent */
     int index_ready;          /* the watcher's first index run has finished */
     VEC(struct job *) waiting; /* queries that arrived before it */
 } S;
 
 static void send_buf(buf_t *b)
 {
-    loop_write(b->data, b->len);
+    if (!S.closing) loop_write(b->data, b->len);
     buf_free(b);
 }
 
@@ -249,9 +250,8 @@ static void finish(int code)
     loop_stop();
 }
 
-static void on_read(void *ud, const char *data, size_t len)
+void server_feed(const char *data, size_t len)
 {
-    UNUSED(ud);
     if (S.done) return;
     rpc_feed(&S.rd, data, len);
     for (;;) {
@@ -285,17 +285,50 @@ static void on_read(void *ud, const char *data, size_t len)
     }
 }
 
+static void on_read(void *ud, const char *data, size_t len)
+{
+    UNUSED(ud);
+    server_feed(data, len);
+}
+
 static void on_eof(void *ud)
 {
     UNUSED(ud);
     finish(0);
 }
 
-int server_run(cmd_ctx *c)
+void server_attach(cmd_ctx *c)
 {
+    memset(&S, 0, sizeof(S));
     S.ctx = c;
     S.next_id = 1;
     rpc_reader_init(&S.rd);
+}
+
+void server_detach(void)
+{
+    /* Requests to the peer that will never be answered now: each callback
+     * gets an error, so what it holds is released. */
+    S.closing = 1;
+    json_t *gone = rpc_error(RPC_EIO, "the helper is stopping");
+    while (S.pending.len) {
+        pending_t p = S.pending.items[--S.pending.len];
+        if (p.cb) p.cb(p.ud, gone, json_null());
+    }
+    json_decref(gone);
+    for (size_t i = 0; i < S.waiting.len; i++) {
+        json_decref(S.waiting.items[i]->params);
+        json_decref(S.waiting.items[i]->to.lua_id);
+        free(S.waiting.items[i]);
+    }
+    VEC_FREE(&S.waiting);
+    rpc_reader_free(&S.rd);
+    VEC_FREE(&S.pending);
+}
+
+int server_run(cmd_ctx *c)
+{
+    server_attach(c);
     if (loop_stdin(on_read, on_eof, NULL) < 0) {
         fprintf(stderr, "rapport: cannot read stdin\n");
         return 1;
@@ -309,8 +342,8 @@ int server_run(cmd_ctx *c)
     }
     loop_run();
     loop_run(); /* let closing handles finish */
-    rpc_reader_free(&S.rd);
-    VEC_FREE(&S.pending);
+    int code = S.exit_code;
+    server_detach();
     cmd_close(c);
-    return S.exit_code;
+    return code;
 }

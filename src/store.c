@@ -349,11 +349,27 @@ static int on_wal(void *ud, sqlite3 *db, const char *name, int frames)
 }
 
 
+/* STORE_* for an SQLite primary result code. A full disk or an I/O error
+ * is the machine's trouble, not the file's: never a reason to move the
+ * database aside (store_open). */
+static int classify(int prim)
+{
+    switch (prim) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return STORE_EBUSY;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+    case SQLITE_INTERRUPT: return STORE_EIO;
+    default: return STORE_ERR;
+    }
+}
+
 static int fail(store *s, int rc, char *err, size_t errlen, const char *what)
 {
     seterr(err, errlen, "database: %s: %s", what, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     int prim = rc & 0xff;
-    return prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? STORE_EBUSY : STORE_ERR;
+    return classify(prim);
 }
 
 /* The prepared statement `id`, reset and unbound, or NULL with err set. */
@@ -430,7 +446,7 @@ static int exec(store *s, const char *q, char *err, size_t errlen)
         seterr(err, errlen, "database: %s", m ? m : sqlite3_errstr(rc));
         sqlite3_free(m);
         int prim = rc & 0xff;
-        return prim == SQLITE_BUSY || prim == SQLITE_LOCKED ? STORE_EBUSY : STORE_ERR;
+        return classify(prim);
     }
     return 0;
 }
@@ -598,7 +614,7 @@ int store_open(store **out, const char *path, unsigned flags, char *msg, size_t 
             rc = configure(s, err, errlen);
             if (!rc) rc = migrate(s, version, err, errlen);
             if (!rc) break;
-            if (rc == STORE_EBUSY || attempt > 0) goto cleanup;
+            if (rc == STORE_EBUSY || rc == STORE_EIO || attempt > 0) goto cleanup;
             /* Not our schema (or broken in a way the probe missed). */
             snprintf(why, sizeof(why), "%s", err ? err : "cannot set up the schema");
             close_db(s);

@@ -52,7 +52,8 @@ enum {
     STORE_OK = 0,
     STORE_ERR = -1,      /* an SQLite error (message in err) */
     STORE_EBUSY = -2,    /* the database stayed locked past the busy timeout */
-    STORE_EIO = -3,      /* the file or its lock could not be opened */
+    STORE_EIO = -3,      /* the file or its lock could not be opened; the disk is
+                            full or failed (SQLITE_FULL, SQLITE_IOERR, ...) */
     STORE_ENOTFOUND = -4,
 };
 

@@ -4,7 +4,7 @@
 # exact command to run. Nothing is assumed to be installed already.
 set -eu
 PKGS="gcc make pkg-config libuv1-dev libmsgpack-dev libsqlite3-dev libyaml-dev libjansson-dev
-      neovim ripgrep patchelf dpkg-dev ca-certificates ${RAPPORT_EXTRA_PKGS:-}"
+      neovim ripgrep patchelf dpkg-dev ca-certificates valgrind ${RAPPORT_EXTRA_PKGS:-}"
 missing=
 for p in $PKGS; do
     s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -42,14 +42,20 @@ function M.notify_once(msg, level)
   end)
 end
 
--- Where the helper binary is: the plugin's bin/, the `binary` option, $PATH.
+-- Where the helper binary is: $RAPPORT_BIN (a development build, e.g. the
+-- sanitizer one), the `binary` option, the plugin's bin/, $PATH.
 function M.binary()
   local src = debug.getinfo(1, "S").source:sub(2)
   local root = vim.fn.fnamemodify(src, ":p:h:h:h")
-  local candidates = { root .. "/bin/rapport" }
+  local candidates = {}
+  local env = os.getenv("RAPPORT_BIN")
+  if env and env ~= "" then
+    table.insert(candidates, env)
+  end
   if config.options.binary then
     table.insert(candidates, vim.fn.expand(config.options.binary))
   end
+  table.insert(candidates, root .. "/bin/rapport")
   for _, c in ipairs(candidates) do
     if vim.fn.executable(c) == 1 then
       return c

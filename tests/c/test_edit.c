@@ -223,6 +223,12 @@ static void test_add_single_and_empty(void)
     ASSERT_STR_EQ(ADD("---\ntags: a b\n---\n", "c"), "---\ntags: [a, b, c]\n---\n");
     ASSERT_STR_EQ(ADD("---\ntags: \"a\"\n---\n", "c"), "---\ntags: [\"a\", \"c\"]\n---\n");
     ASSERT_STR_EQ(ADD("---\ntags: a\n---\n", "A"), "---\ntags: a\n---\n"); /* present */
+    /* fuzz_edit: a single string value that needs quotes in a flow list sets
+     * the list's quoting for the new tags too (the flow-list rule), so that
+     * add, remove, add gives the first add's bytes */
+    ASSERT_STR_EQ(ADD("---\ntags: r[\n---\n", "c"), "---\ntags: [\"r[\", \"c\"]\n---\n");
+    ASSERT_STR_EQ(ADD("---\ntags: [\"r[\"]\n---\n", "c"), "---\ntags: [\"r[\", \"c\"]\n---\n");
+    ASSERT_STR_EQ(ADD("---\ntags: \"#a\"\n---\n", "c"), "---\ntags: [\"#a\", \"#c\"]\n---\n");
     ASSERT_STR_EQ(ADD("---\ntags: []\n---\n", "c"), "---\ntags: [c]\n---\n");
     ASSERT_STR_EQ(ADD("---\ntags: [ ]\n---\n", "c"), "---\ntags: [ c ]\n---\n");
     ASSERT_STR_EQ(ADD("---\ntags:\n---\n", "c"), "---\ntags: [c]\n---\n");
@@ -238,6 +244,18 @@ static void test_add_key_or_fm_absent(void)
                   "---\npeople:\n  - ana\ntags: [c]\n---\n");
     ASSERT_STR_EQ(ADD("# Title\n\ntext #x\n", "c"), "---\ntags: [c]\n---\n# Title\n\ntext #x\n");
     ASSERT_STR_EQ(ADD("", "c"), "---\ntags: [c]\n---\n");
+    ASSERT_STR_EQ(ADD("\xEF\xBB\xBF", "c"), "\xEF\xBB\xBF---\ntags: [c]\n---\n"); /* fuzz_edit */
+    ASSERT(strstr(ADD("---\n\xEF\xBB\xBF\n---\n", "c"), "byte order mark") != NULL); /* fuzz_edit */
+    {
+        /* An empty file is one empty line in Neovim: the buffer form must not
+         * leave a blank line after the new frontmatter (found by fuzz_edit). */
+        const char *tags[] = {"c"};
+        edit_list e;
+        edit_error err;
+        ASSERT_EQ(edit_tag_add("", 0, tags, 1, &e, &err), 0);
+        ASSERT(buffer_roundtrip("", 0, &e, 0));
+        edit_list_free(&e);
+    }
     ASSERT_STR_EQ(ADD("no newline", "c"), "---\ntags: [c]\n---\nno newline");
     ASSERT_STR_EQ(ADD("\xEF\xBB\xBFhi\n", "c"), "\xEF\xBB\xBF---\ntags: [c]\n---\nhi\n");
     ASSERT_STR_EQ(ADD("# T\r\nx\r\n", "c"), "---\r\ntags: [c]\r\n---\r\n# T\r\nx\r\n");
@@ -276,12 +294,30 @@ static void test_add_unicode_offsets(void)
     ASSERT_STR_EQ(REMOVE("---\nt: 😀😀😀\ntags: [ünï, 日本, b]\n---\n", "日本"),
                   "---\nt: 😀😀😀\ntags: [ünï, b]\n---\n");
     ASSERT_STR_EQ(ADD("---\nt: ☕\ntags:\n  - é\n---\n", "ü"), "---\nt: ☕\ntags:\n  - é\n  - ü\n---\n");
+    /* fuzz_edit: after an empty block item ("-" alone) the new one gets its
+     * space ("-Risk" is not a list item) */
+    ASSERT_STR_EQ(ADD("---\ntags:\n-\n---", "Risk"), "---\ntags:\n-\n- Risk\n---");
 }
 
 static void test_add_refusals(void)
 {
     ASSERT(strncmp(ADD("---\ntags: [a\nx: : :\n---\n", "c"), "ERR -2", 6) == 0);
     ASSERT(strstr(out_buf, "frontmatter does not parse") != NULL);
+    /* fuzz_edit: a YAML tag or anchor on the value or an item is refused
+     * (`tags: !` became "tags: [c] !", which does not parse) */
+    ASSERT(strncmp(ADD("---\ntags: !\n---", "c"), "ERR -2", 6) == 0);
+    ASSERT(strncmp(ADD("---\ntags: !!str a\n---\n", "c"), "ERR -2", 6) == 0);
+    ASSERT(strncmp(ADD("---\ntags: &x [a]\n---\n", "c"), "ERR -2", 6) == 0);
+    ASSERT(strncmp(ADD("---\ntags: [a, !t \"b\"]\n---\n", "c"), "ERR -2", 6) == 0);
+    ASSERT(strncmp(RENAME("---\ntags: [!t \"a\"]\n---\n", "a", "b"), "ERR -2", 6) == 0);
+    /* fuzz_edit: a `--- x` line starts a second YAML document (the parser
+     * reads the first only): no `tags` key is appended into the second */
+    ASSERT(strncmp(ADD("---\nt:\n--- s\n---", "c"), "ERR -2", 6) == 0);
+    ASSERT(strstr(out_buf, "document marker") != NULL);
+    /* fuzz_edit: a comment inside an empty flow list: "[topic#" would make
+     * the comment part of the tag; refused as remove refuses it */
+    ASSERT(strncmp(ADD("---\ntags: [#\n]\n---\n", "c"), "ERR -2", 6) == 0);
+    ASSERT(strncmp(ADD("---\ntags: [\n# c\n]\n---\n", "c"), "ERR -2", 6) == 0);
     ASSERT(strncmp(ADD("---\ntags: [a]\n---\n", "bad tag"), "ERR -1", 6) == 0);
     ASSERT(strstr(out_buf, "'bad tag'") != NULL);
     ASSERT(strncmp(ADD("---\ntags: [a]\n---\n", "123"), "ERR -1", 6) == 0);
@@ -525,6 +561,11 @@ static void test_rename_children_inline_merge(void)
                   "---\ntags: [subject]\n---\n");
     ASSERT_STR_EQ(RENAME("---\ntags: \"topic\"\n---\n", "topic", "subject"),
                   "---\ntags: \"subject\"\n---\n");
+    /* fuzz_edit: a new name that needs quotes cannot go in place among other
+     * text of a single string (`"null",` does not parse): a flow list */
+    ASSERT_STR_EQ(RENAME("---\ntags: topic,\n---", "topic", "null"), "---\ntags: [\"null\"]\n---");
+    ASSERT_STR_EQ(RENAME("---\ntags: a topic\n---\n", "topic", "null"),
+                  "---\ntags: [a, \"null\"]\n---\n");
     /* NEW written as given; child part kept as written */
     ASSERT_STR_EQ(RENAME("#TOPIC/Sub and #topic\n", "topic", "Subject/New"),
                   "#Subject/New/Sub and #Subject/New\n");
@@ -604,6 +645,62 @@ static void test_cap_creates_parking_lot(void)
 {
     ASSERT_STR_EQ(CAP("---\ntags: [a]\n---\n# N\n\n## Priorities\n\n1. a\n2. b\n   cont\n   - nested\n3. c\n\n## Next steps\n- x\n", 1),
                   "---\ntags: [a]\n---\n# N\n\n## Priorities\n\n1. a\n\n## Parking lot\n\n1. b\n   cont\n   - nested\n2. c\n\n## Next steps\n- x\n");
+    /* fuzz_edit found it: two moved neighbours both claimed the blank line
+     * between them (overlapping edits, refused as a bug) */
+    ASSERT_STR_EQ(CAP("# Priorities\n1. a\n2. b\n\n3. c\n", 1),
+                  "# Priorities\n1. a\n\n# Parking lot\n1. b\n2. c\n");
+    ASSERT_STR_EQ(CAP("# Priorities\n1.\n2.\n\n3.", 1), "# Priorities\n1.\n\n# Parking lot\n1.\n2.");
+    /* fuzz_edit: text after a moved item that is in no item (after an empty
+     * item or a closed fence) must not become a lazy continuation of the
+     * item before: a blank line keeps them apart */
+    ASSERT_STR_EQ(CAP("Priorities\n-\n- -\n-\n0", 1),
+                  "Priorities\n-\n- -\n\n0\n\nParking lot\n-----------\n-");
+    ASSERT_STR_EQ(CAP("## Priorities\n- a\n- ```\n  x\n  ```\nafter\n", 1),
+                  "## Priorities\n- a\n\nafter\n\n## Parking lot\n- ```\n  x\n  ```\n");
+    /* fuzz_edit: the text line of a setext heading can continue a paragraph
+     * too (after the cut, and after a new Parking lot) */
+    ASSERT_STR_EQ(CAP("# Priorities\n- l\n-\nNote\n-\n", 1),
+                  "# Priorities\n- l\n\nNote\n-\n\n# Parking lot\n-\n");
+    ASSERT_STR_EQ(CAP("# Priorities\n- l\n- ```\n  c\n  ```\nNext\n====\n", 1),
+                  "# Priorities\n- l\n\n# Parking lot\n- ```\n  c\n  ```\n\nNext\n====\n");
+    ASSERT_STR_EQ(CAP("# Priorities\n- a\n-\n#@\n-", 1), /* "#@" is no ATX heading */
+                  "# Priorities\n- a\n\n#@\n-\n\n# Parking lot\n-");
+    /* fuzz_edit: a cut that reaches the end of a note without a final
+     * newline takes the blank lines before it (the note kept none) */
+    ASSERT_STR_EQ(CAP("## Parking lot\n- p\n\n## Priorities\n- a\n\n- b\n- c", 1),
+                  "## Parking lot\n- p\n- b\n- c\n\n## Priorities\n- a");
+    ASSERT_STR_EQ(CAP("# Parking lot\n# Priorities\n-\n-\n\n-\n-\n\n-\n\n-\n-", 2),
+                  "# Parking lot\n-\n-\n-\n-\n-\n# Priorities\n-\n-");
+    /* fuzz_edit: indented text after where the items go would become part
+     * of the last one even after a blank line: refused, named */
+    ASSERT(strstr(CAP("## Priorities\n- a\n- b\n> q\n  Next\n---\n", 1),
+                  "ERR -1: cap: line 5 (indented text") != NULL);
+    /* fuzz_edit: a moved item whose HTML comment never closes would swallow
+     * what follows its new place (here the Priorities heading) */
+    ASSERT(strstr(CAP("# Parking lot\n\n# Priorities\n-\n-\n- <!--", 2),
+                  "ERR -1: cap: the item at line 6 opens an HTML comment") != NULL);
+    /* fuzz_edit: adjacent cuts are one cut for the lines around it */
+    ASSERT_STR_EQ(CAP("# Priorities\n3. r\n-\n\n-\nt", 1),
+                  "# Priorities\n3. r\n\nt\n\n# Parking lot\n-\n-");
+    /* fuzz_edit: a Priorities section that ends in an unclosed HTML comment or
+     * fence would swallow the new Parking lot: refused, not mangled */
+    ASSERT(strstr(CAP("# Priorities\n-\n-\n<!--", 1), "ERR -1") != NULL);
+    ASSERT(strstr(CAP("# Priorities\n-\n-\n<!--", 1), "never closed") != NULL);
+    ASSERT(strstr(CAP("## Priorities\n- a\n- b\n\n```\ncode\n", 1), "never closed") != NULL);
+    /* fuzz_edit: moved items take the column of the list they join (one
+     * indented past an empty item would nest in it) */
+    ASSERT_STR_EQ(CAP("# Priorities\n-\n-\nt\n  - T", 1),
+                  "# Priorities\n-\n\nt\n\n# Parking lot\n-\n- T");
+    ASSERT_STR_EQ(CAP("## Priorities\n- a\n\nabout b:\n\n  - b\n    more\n\n## Parking lot\n- x\n", 1),
+                  "## Priorities\n- a\n\nabout b:\n\n## Parking lot\n- x\n- b\n  more\n");
+    /* fuzz_edit: items appended after a last item that text in no item
+     * follows are kept apart from it by a blank line */
+    ASSERT_STR_EQ(CAP("## Priorities\n- a\n- x\n\n## Parking lot\n-\nt\n", 1),
+                  "## Priorities\n- a\n\n## Parking lot\n-\n- x\n\nt\n");
+    /* and a frontmatter that does not parse is left as it is, not a reason
+     * to refuse (cap never touches it) */
+    ASSERT_STR_EQ(CAP("---\n@\n---\n# Priorities\n- a\n- b\n", 1),
+                  "---\n@\n---\n# Priorities\n- a\n\n# Parking lot\n- b\n");
     /* tight list, heading without a blank after it */
     ASSERT_STR_EQ(CAP("## Priorities\n- a\n- b\n- c\n", 2),
                   "## Priorities\n- a\n- b\n\n## Parking lot\n- c\n");

@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "index.h"
@@ -709,6 +713,358 @@ static void test_many_threads(void)
     }
 }
 
+
+/* ------------------------------------------------------------ fault tests */
+
+/* Everything a query can see of an index, as one string: the notes, tags,
+ * problems, a search and a find over every note. */
+static char *dump_index(const char *db)
+{
+    char msg[512], err[512];
+    store *s = NULL;
+    if (store_open(&s, db, 0, msg, sizeof(msg), err, sizeof(err))) return xasprintf("open: %s", err);
+    char *t = tags_str(s), *c = check_str(s), *f = find_str(s, "common OR -common");
+    store_hit_list h;
+    buf_t b = {0};
+    buf_printf(&b, "notes=%lld\ntags=%s\ncheck=%s\nfind=%s\n", (long long)store_count_notes(s), t, c, f);
+    if (store_search(s, "body", 1000, &h, err, sizeof(err)) == 0) {
+        for (size_t i = 0; i < h.len; i++) buf_printf(&b, "hit %s:%d\n", h.items[i].path, h.items[i].line);
+        store_hits_free(&h);
+    }
+    free(t), free(c), free(f);
+    store_close(s);
+    buf_cstr(&b);
+    return b.data;
+}
+
+static void many_notes(int n)
+{
+    char rel[64], text[256];
+    for (int i = 0; i < n; i++) {
+        snprintf(rel, sizeof(rel), "d%02d/n%04d.md", i % 17, i);
+        snprintf(text, sizeof(text), "---\ntags: [t%d]\n---\n# Note %d\n\n#common @p%d body %d\n", i % 11, i,
+                 i % 5, i);
+        put(rel, text);
+    }
+}
+
+static void full_index_into(const char *db)
+{
+    char msg[512], err[512];
+    indexer *ix = NULL;
+    if (index_open(&ix, vdir, db, msg, sizeof(msg), err, sizeof(err)) == 0) {
+        index_stats st;
+        if (index_run(ix, INDEX_FULL, NULL, NULL, &st, err, sizeof(err))) fprintf(stderr, "%s\n", err);
+        index_close(ix);
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* SIGKILL at any moment of a full index: the next (incremental) run gives
+ * exactly what a fresh full index gives. */
+static void test_sigkill_during_index(void)
+{
+    fresh_vault();
+    many_notes(1500);
+    char ref_db[400];
+    snprintf(ref_db, sizeof(ref_db), "%s/.rapport/reference.sqlite3", vdir);
+    full_index_into(ref_db);
+    char *want = dump_index(ref_db);
+    ASSERT(strstr(want, "notes=1500\n") != NULL);
+    static const long delays[] = {1, 5, 15, 30, 60, 100, 160, 250, 400};
+    int killed = 0;
+    for (size_t i = 0; i < sizeof(delays) / sizeof(*delays); i++) {
+        /* the previous round left a complete index: a full run rewrites it */
+        pid_t pid = fork();
+        ASSERT(pid >= 0);
+        if (pid == 0) {
+            full_index_into(dbpath);
+            _exit(0);
+        }
+        sleep_ms(delays[i]);
+        kill(pid, SIGKILL);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        killed += WIFSIGNALED(status);
+        indexer *ix = open_ix();
+        ASSERT(ix != NULL);
+        char err[512];
+        index_stats st;
+        ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+        index_close(ix);
+        char *got = dump_index(dbpath);
+        if (strcmp(got, want) != 0)
+            fprintf(stderr, "after a kill at %ld ms:\n%.300s\n--- want\n%.300s\n", delays[i], got, want);
+        ASSERT_STR_EQ(got, want);
+        free(got);
+        store *s = open_rd();
+        ASSERT_EQ(store_integrity(s, err, sizeof(err)), 0);
+        store_close(s);
+    }
+    ASSERT(killed >= 3); /* most kills landed while the child was indexing */
+    free(want);
+}
+
+/* Another process holds the database's write lock for a while: the indexer
+ * waits (busy timeout) and succeeds; readers are not blocked (WAL). */
+static void test_locked_by_other_process(void)
+{
+    fresh_vault();
+    base_notes();
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    char err[512];
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    int pfd[2];
+    ASSERT_EQ(pipe(pfd), 0);
+    pid_t pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        sqlite3 *db = NULL;
+        if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) _exit(2);
+        if (sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK) _exit(3);
+        if (write(pfd[1], "x", 1) != 1) _exit(4);
+        sleep_ms(700);
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+        sqlite3_close(db);
+        _exit(0);
+    }
+    close(pfd[1]);
+    char x;
+    ASSERT_EQ(read(pfd[0], &x, 1), 1);
+    close(pfd[0]);
+    put("notes/new.md", "# New\n\n#fresh while locked\n");
+    store *s = open_rd();
+    ASSERT(s != NULL);
+    char *t = tags_str(s); /* a reader while the writer lock is held */
+    ASSERT_HAS(t, "risk=2");
+    free(t);
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    ASSERT_EQ(st.indexed, 1);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    t = tags_str(s);
+    ASSERT_HAS(t, "fresh=1");
+    free(t);
+    store_close(s);
+    index_close(ix);
+}
+
+/* A VFS in front of the default one that fails writes or syncs on demand,
+ * as SQLite's own tests do: disk full, I/O error. */
+static sqlite3_vfs *real_vfs, fault_vfs;
+static int fault_code, fault_after; /* fail every write once fault_after more have passed */
+
+typedef struct {
+    sqlite3_file base;
+    sqlite3_file *real;
+} fault_file;
+
+static int ff_fail(void)
+{
+    if (!fault_code) return 0;
+    if (fault_after > 0) {
+        fault_after--;
+        return 0;
+    }
+    return 1;
+}
+
+#define REAL(f) (((fault_file *)(f))->real)
+static int ff_close(sqlite3_file *f) { return REAL(f)->pMethods->xClose(REAL(f)); }
+static int ff_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) { return REAL(f)->pMethods->xRead(REAL(f), b, n, o); }
+static int ff_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+    if (ff_fail()) return fault_code;
+    return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+}
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 n) { return REAL(f)->pMethods->xTruncate(REAL(f), n); }
+static int ff_sync(sqlite3_file *f, int fl)
+{
+    if (ff_fail()) return SQLITE_IOERR_FSYNC;
+    return REAL(f)->pMethods->xSync(REAL(f), fl);
+}
+static int ff_size(sqlite3_file *f, sqlite3_int64 *n) { return REAL(f)->pMethods->xFileSize(REAL(f), n); }
+static int ff_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
+static int ff_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int ff_reserved(sqlite3_file *f, int *r) { return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r); }
+static int ff_control(sqlite3_file *f, int op, void *a) { return REAL(f)->pMethods->xFileControl(REAL(f), op, a); }
+static int ff_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int ff_dev(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
+static int ff_shm_map(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp) { return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, ext, pp); }
+static int ff_shm_lock(sqlite3_file *f, int off, int n, int fl) { return REAL(f)->pMethods->xShmLock(REAL(f), off, n, fl); }
+static void ff_shm_barrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
+static int ff_shm_unmap(sqlite3_file *f, int del) { return REAL(f)->pMethods->xShmUnmap(REAL(f), del); }
+static int ff_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **pp) { return REAL(f)->pMethods->xFetch(REAL(f), o, n, pp); }
+static int ff_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p) { return REAL(f)->pMethods->xUnfetch(REAL(f), o, p); }
+
+static const sqlite3_io_methods fault_io = {
+    3, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock, ff_unlock, ff_reserved,
+    ff_control, ff_sector, ff_dev, ff_shm_map, ff_shm_lock, ff_shm_barrier, ff_shm_unmap, ff_fetch,
+    ff_unfetch,
+};
+
+static int fv_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    (void)v;
+    fault_file *ff = (fault_file *)f;
+    ff->real = (sqlite3_file *)(ff + 1);
+    int rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
+    ff->base.pMethods = rc == SQLITE_OK ? &fault_io : NULL;
+    return rc;
+}
+static int fv_delete(sqlite3_vfs *v, const char *n, int d) { (void)v; return real_vfs->xDelete(real_vfs, n, d); }
+static int fv_access(sqlite3_vfs *v, const char *n, int fl, int *r) { (void)v; return real_vfs->xAccess(real_vfs, n, fl, r); }
+static int fv_full(sqlite3_vfs *v, const char *n, int k, char *o) { (void)v; return real_vfs->xFullPathname(real_vfs, n, k, o); }
+static int fv_random(sqlite3_vfs *v, int n, char *o) { (void)v; return real_vfs->xRandomness(real_vfs, n, o); }
+static int fv_sleep(sqlite3_vfs *v, int us) { (void)v; return real_vfs->xSleep(real_vfs, us); }
+static int fv_time(sqlite3_vfs *v, double *t) { (void)v; return real_vfs->xCurrentTime(real_vfs, t); }
+static int fv_lasterr(sqlite3_vfs *v, int n, char *o) { (void)v; return real_vfs->xGetLastError(real_vfs, n, o); }
+static int fv_time64(sqlite3_vfs *v, sqlite3_int64 *t) { (void)v; return real_vfs->xCurrentTimeInt64(real_vfs, t); }
+
+static void fault_vfs_install(void)
+{
+    if (real_vfs) return;
+    real_vfs = sqlite3_vfs_find(NULL);
+    fault_vfs = *real_vfs;
+    fault_vfs.zName = "rapport-fault";
+    fault_vfs.szOsFile = (int)sizeof(fault_file) + real_vfs->szOsFile;
+    fault_vfs.xOpen = fv_open;
+    fault_vfs.xDelete = fv_delete;
+    fault_vfs.xAccess = fv_access;
+    fault_vfs.xFullPathname = fv_full;
+    fault_vfs.xRandomness = fv_random;
+    fault_vfs.xSleep = fv_sleep;
+    fault_vfs.xCurrentTime = fv_time;
+    fault_vfs.xGetLastError = fv_lasterr;
+    fault_vfs.xCurrentTimeInt64 = fv_time64;
+    fault_vfs.xDlOpen = NULL, fault_vfs.xDlError = NULL, fault_vfs.xDlSym = NULL, fault_vfs.xDlClose = NULL;
+    fault_vfs.xSetSystemCall = NULL, fault_vfs.xGetSystemCall = NULL, fault_vfs.xNextSystemCall = NULL;
+    sqlite3_vfs_register(&fault_vfs, 1);
+}
+
+/* Disk full or an I/O error on any database write: the run fails with a
+ * clear message, no note is touched, nothing is moved aside, and once the
+ * disk is healthy again the next run gives the full index. */
+static void test_db_write_faults(void)
+{
+    fresh_vault();
+    many_notes(300);
+    char ref_db[400];
+    snprintf(ref_db, sizeof(ref_db), "%s/.rapport/reference.sqlite3", vdir);
+    full_index_into(ref_db);
+    char *want = dump_index(ref_db);
+    fault_vfs_install();
+    static const int codes[] = {SQLITE_FULL, SQLITE_IOERR_WRITE};
+    static const int afters[] = {0, 2, 7, 20, 60, 150};
+    int failures = 0;
+    for (size_t c = 0; c < 2; c++) {
+        for (size_t a = 0; a < sizeof(afters) / sizeof(*afters); a++) {
+            char msg[512] = "", err[512] = "";
+            fault_code = codes[c];
+            fault_after = afters[a];
+            indexer *ix = NULL;
+            int rc = index_open(&ix, vdir, dbpath, msg, sizeof(msg), err, sizeof(err));
+            index_stats st;
+            if (rc == 0) rc = index_run(ix, INDEX_FULL, NULL, NULL, &st, err, sizeof(err));
+            if (ix) index_close(ix);
+            fault_code = 0;
+            if (rc != 0) {
+                failures++;
+                if (!strstr(err, "disk") && !strstr(err, "I/O")) fprintf(stderr, "unclear: %s\n", err);
+                ASSERT(strstr(err, "disk") != NULL || strstr(err, "I/O") != NULL);
+            }
+            ASSERT_STR_EQ(msg, ""); /* never taken for a corrupt database */
+            ASSERT_EQ(count_bad_files(), 0);
+            /* healthy again */
+            ix = open_ix();
+            ASSERT(ix != NULL);
+            ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+            index_close(ix);
+            char *got = dump_index(dbpath);
+            ASSERT_STR_EQ(got, want);
+            free(got);
+        }
+    }
+    ASSERT(failures >= 8);
+    char p[600];
+    snprintf(p, sizeof(p), "%s/d03/n0003.md", vdir);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen(p, "rb");
+    ASSERT(f != NULL);
+    char buf[512];
+    len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    text = buf;
+    ASSERT_STR_EQ(text, "---\ntags: [t3]\n---\n# Note 3\n\n#common @p3 body 3\n");
+    free(want);
+}
+
+/* Names with spaces, a newline, unicode and a leading dash; a real 20 MiB
+ * file; a 100,000-line note; an unreadable directory. */
+static void test_hostile_names_and_sizes(void)
+{
+    fresh_vault();
+    put("with space.md", "# Space\n\n#odd\n");
+    put("new\nline.md", "# Newline\n\n#odd\n");
+    put("ünï cødé/日本語.md", "# Unicode\n\n#odd\n");
+    put("-dash.md", "# Dash\n\n#odd\n");
+    put("quote\"and\\back.md", "# Quote\n\n#odd\n");
+    {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/big.md", vdir);
+        FILE *f = fopen(path, "wb");
+        ASSERT(f != NULL);
+        char line[1024];
+        memset(line, 'x', sizeof(line) - 1);
+        line[sizeof(line) - 1] = '\n';
+        for (int i = 0; i < 20 * 1024; i++) fwrite(line, 1, sizeof(line), f); /* 20 MiB of text */
+        fclose(f);
+    }
+    {
+        buf_t b = {0};
+        buf_adds(&b, "# Long\n\n## Next steps\n\n");
+        for (int i = 0; i < 100000; i++) buf_printf(&b, "- [ ] item %d #long\n", i);
+        put("long.md", buf_cstr(&b));
+        buf_free(&b);
+    }
+    int unreadable = geteuid() != 0;
+    if (unreadable) {
+        put("locked/inside.md", "# Inside\n");
+        char p[600];
+        snprintf(p, sizeof(p), "%s/locked", vdir);
+        chmod(p, 0);
+    }
+    indexer *ix = open_ix();
+    ASSERT(ix != NULL);
+    char err[512];
+    index_stats st;
+    ASSERT_EQ(index_run(ix, 0, NULL, NULL, &st, err, sizeof(err)), 0);
+    index_close(ix);
+    store *s = open_rd();
+    ASSERT_EQ(store_count_notes(s), 6); /* big.md is recorded as skipped, not a note */
+    char *t = tags_str(s);
+    ASSERT_STR_EQ(t, "long=1 odd=5"); /* notes per tag */
+    free(t);
+    char *f = find_str(s, "odd");
+    ASSERT_STR_EQ(f, "-dash.md|new\nline.md|quote\"and\\back.md|with space.md|ünï cødé/日本語.md");
+    free(f);
+    char *c = check_str(s);
+    ASSERT_HAS(c, "big.md:0:file larger than 8 MiB");
+    if (unreadable) ASSERT_HAS(c, "locked");
+    free(c);
+    store_close(s);
+}
+
 int main(void)
 {
     RUN(test_fts_query);
@@ -720,6 +1076,10 @@ int main(void)
     RUN(test_index_file_edges);
     RUN(test_recovery);
     RUN(test_many_threads);
+    RUN(test_sigkill_during_index);
+    RUN(test_locked_by_other_process);
+    RUN(test_db_write_faults);
+    RUN(test_hostile_names_and_sizes);
     if (vdir[0]) rmtree(vdir);
     TEST_END();
 }

@@ -216,6 +216,18 @@ static void test_response_and_ext(void)
     ASSERT(json_is_null(m.error));
     ASSERT_EQ(5, json_integer_value(m.result));
     rpc_msg_free(&m);
+    /* fuzz_rpc: an ext whose payload is an array32 header claiming 2^32-1
+     * elements made msgpack-c ask for 64 GiB; it is null now, and so is an
+     * ext holding anything but one scalar. */
+    rpc_feed(&r, "\x94\x01\x04\xc0\xc7\x05\x00\xdd\xff\xff\xff\xff", 12);
+    ASSERT_EQ(RPC_MESSAGE, rpc_next(&r, &m, err, sizeof(err), &id));
+    ASSERT_EQ(4, m.id);
+    ASSERT(json_is_null(m.result));
+    rpc_msg_free(&m);
+    rpc_feed(&r, "\x94\x01\x05\xc0\xd5\x00\x91\x01", 8);
+    ASSERT_EQ(RPC_MESSAGE, rpc_next(&r, &m, err, sizeof(err), &id));
+    ASSERT(json_is_null(m.result));
+    rpc_msg_free(&m);
     rpc_reader_free(&r);
 }
 

@@ -29,16 +29,18 @@ sources_for() {
         parse) echo "src/parse.c src/util.c" ;;
         query) echo "src/query.c src/util.c" ;;
         rpc) echo "src/rpc.c src/util.c" ;;
-        rpc) echo "src/rpc.c src/util.c" ;;
+        edit) echo "src/edit.c src/parse.c src/util.c" ;;
+        dispatch) ls src/*.c | grep -v -e '^src/main.c$' -e '^src/loop.c$' -e '^src/watch.c$' ;;
         rules) echo "src/rules.c src/config.c src/parse.c src/util.c" ;;
         *) if [ -f "src/$1.c" ]; then echo "src/$1.c src/util.c"; else echo "src/util.c"; fi ;;
     esac
 }
 libs_for() {
     case $1 in
-        parse) echo "-lyaml" ;;
+        parse|edit) echo "-lyaml" ;;
         rules) echo "-lyaml -ljansson" ;;
         rpc) echo "-lmsgpackc -ljansson" ;;
+        dispatch) echo "-lmsgpackc -ljansson -lsqlite3 -lyaml -lpthread" ;;
         *) echo "" ;;
     esac
 }
@@ -83,10 +85,12 @@ for name in $names; do
         done
     fi
     rm -f "$OUT/$name"-crash-* "$OUT/$name"-leak-* "$OUT/$name"-timeout-* "$OUT/$name"-oom-*
+    dict=
+    [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
     echo "fuzz $name: ${FUZZ_SECONDS}s on $corpus"
     # shellcheck disable=SC2086  # FUZZ_FLAGS holds several flags
     "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$OUT/$name-" $FUZZ_FLAGS "$corpus" >"$log" 2>&1
+        -print_final_stats=1 -artifact_prefix="$OUT/$name-" $dict $FUZZ_FLAGS "$corpus" >"$log" 2>&1
     rc=$?
     found=$(ls "$OUT/$name"-crash-* "$OUT/$name"-leak-* "$OUT/$name"-timeout-* \
         "$OUT/$name"-oom-* 2>/dev/null)

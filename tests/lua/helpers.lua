@@ -4,7 +4,7 @@ local M = {}
 
 M.root = os.getenv("RAPPORT_ROOT")
 M.nvim = os.getenv("RAPPORT_TEST_NVIM") or "nvim"
-M.bin = M.root .. "/bin/rapport"
+M.bin = (os.getenv("RAPPORT_BIN") or "") ~= "" and os.getenv("RAPPORT_BIN") or M.root .. "/bin/rapport"
 local children = {}
 local counter = 0
 
@@ -28,10 +28,10 @@ function M.matches(pattern, s, msg)
   end
 end
 
--- A fresh directory under tests/tmp.
+-- A fresh directory under tests/tmp/run-<pid of this test run>.
 function M.tmpdir(name)
   counter = counter + 1
-  local dir = ("%s/tests/tmp/%s-%d-%d"):format(M.root, name or "t", vim.fn.getpid(), counter)
+  local dir = ("%s/tests/tmp/run-%d/%s-%d"):format(M.root, vim.fn.getpid(), name or "t", counter)
   vim.fn.delete(dir, "rf")
   vim.fn.mkdir(dir, "p")
   return dir

@@ -4,7 +4,15 @@
 local root = os.getenv("RAPPORT_ROOT")
 package.path = root .. "/tests/lua/?.lua;" .. package.path
 local filter = os.getenv("RAPPORT_TEST_FILTER")
-vim.fn.delete(root .. "/tests/tmp", "rf") -- vaults and state of earlier runs
+-- Vaults and state of earlier runs go; those of a run still going (another
+-- `make test` on the same tree) stay: each run has tests/tmp/run-<pid>.
+vim.fn.mkdir(root .. "/tests/tmp", "p")
+for _, name in ipairs(vim.fn.readdir(root .. "/tests/tmp")) do
+  local pid = tonumber(name:match("^run%-(%d+)$") or "")
+  if not pid or (pid ~= vim.fn.getpid() and vim.loop.kill(pid, 0) ~= 0) then
+    vim.fn.delete(root .. "/tests/tmp/" .. name, "rf")
+  end
+end
 local out = io.stdout
 local passed, failed = 0, 0
 
