@@ -264,8 +264,10 @@ static int el_finish(edit_list *e, const char *t, size_t len)
             r->text = nt;
             r->len = el + n;
         } else if (r->len && r->text[r->len - 1] == '\n') { /* NOLINT(clang-analyzer-unix.Malloc): as above */
-            r->len--;
-            if (r->len && r->text[r->len - 1] == '\r') r->len--;
+            /* the line break the edit added: the file's eol, else a '\n'
+             * ("x\r" + "\n" is a '\r' of the user's then a break) */
+            if (r->len >= el && !memcmp(r->text + r->len - el, eol, el)) r->len -= el;
+            else r->len--;
             r->text[r->len] = '\0';
         } else if (r->len == 0 && r->start > 0 && t[r->start - 1] == '\n') {
             size_t s = r->start - 1;
@@ -958,19 +960,44 @@ static int flow_remove(const char *t, const fmx *x, const int *drop, edit_list *
     return 0;
 }
 
+/* Is block list item `s` written on its dash's line (blanks, one '-',
+ * blanks, the value)? The block edits work on such lines: for "-" alone
+ * with the value on the next line, that line is no item line to copy (an
+ * item after it in its indentation would continue the value) nor to remove
+ * (the "-" would stay, a null item). *dash: the dash's offset. */
+static int dash_line(const ltab *lt, const yscalar *s, size_t *dash)
+{
+    const char *t = lt->t;
+    size_t k = lt_start(lt, lt_line(lt, s->beg));
+    while (k < s->beg && (t[k] == ' ' || t[k] == '\t')) k++;
+    *dash = k;
+    int ok = k < s->beg && t[k] == '-';
+    for (size_t i = k + 1; ok && i < s->beg; i++) ok = t[i] == ' ' || t[i] == '\t';
+    return ok;
+}
+
 /* Removes the flagged items of a block list: their whole lines; when none
- * is left, ` []` goes right after the colon. */
-static void block_remove(const ltab *lt, const fmx *x, const int *drop, edit_list *out)
+ * is left, ` []` goes right after the colon. Refused (EDIT_EFM) when a
+ * flagged item is not on its dash's line. */
+static int block_remove(const ltab *lt, const fmx *x, const int *drop, edit_list *out,
+                        edit_error *err)
 {
     size_t n = x->items.len, kept = 0;
     for (size_t i = 0; i < n; i++) {
         kept += !drop[i];
         if (!drop[i]) continue;
         const yscalar *s = &x->items.items[i];
+        size_t dash;
+        if (!dash_line(lt, s, &dash))
+            return fail(err, EDIT_EFM,
+                        "the `tags` item at line %d is not on the line of its dash; write it "
+                        "as `- value` first",
+                        lt_line(lt, s->beg));
         int l1 = lt_line(lt, s->beg), l2 = lt_line(lt, s->end > s->beg ? s->end - 1 : s->beg);
         el_add(out, lt_start(lt, l1), lt_start(lt, l2 + 1), "", 0);
     }
     if (!kept) el_add(out, x->colon + 1, x->colon + 1, " []", 3);
+    return 0;
 }
 
 /* The separator a flow list uses between items (", " when unknown). */
@@ -1183,20 +1210,19 @@ int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n
         int l1 = lt_line(&lt, li->beg);
         int l2 = lt_line(&lt, li->end > li->beg ? li->end - 1 : li->beg);
         size_t ls = lt_start(&lt, l1);
-        /* the prefix as written ("  - "), if it is only blanks and one dash */
-        size_t k = ls;
-        while (k < li->beg && (text[k] == ' ' || text[k] == '\t')) k++;
-        int ok = k < li->beg && text[k] == '-';
-        for (size_t i = k + 1; ok && i < li->beg; i++) ok = text[i] == ' ' || text[i] == '\t';
+        /* the prefix as written ("  - ") */
+        size_t k;
+        if (!dash_line(&lt, li, &k)) {
+            rc = fail(err, EDIT_EFM,
+                      "the `tags` item at line %d is not on the line of its dash; write it "
+                      "as `- value` first",
+                      l1);
+            goto done;
+        }
         size_t ce = lt_cend(&lt, l2), ne = lt_start(&lt, l2 + 1);
         for (size_t i = 0; i < add.len; i++) {
-            if (ok) {
-                buf_add(&b, text + ls, li->beg - ls);
-                if (li->beg == k + 1) buf_addc(&b, ' '); /* an empty item: "-" alone */
-            } else {
-                buf_add(&b, text + ls, k - ls);
-                buf_adds(&b, "- ");
-            }
+            buf_add(&b, text + ls, li->beg - ls);
+            if (li->beg == k + 1) buf_addc(&b, ' '); /* an empty item: "-" alone */
             put_item(&b, add.items[i], li);
             buf_add(&b, text + ce, ne - ce);
         }
@@ -1297,7 +1323,8 @@ int edit_tag_remove(const char *text, size_t len, const char *const *tags, size_
         rc = flow_remove(text, &x, drop, out, err);
         if (rc) goto done;
     } else if (x.kind == TK_BLOCK) {
-        block_remove(&lt, &x, drop, out);
+        rc = block_remove(&lt, &x, drop, out, err);
+        if (rc) goto done;
     } else {
         buf_t b = {0};
         scalar_to_flow(text, &x, ps, n, drop, NULL, 0, &b);
@@ -1372,6 +1399,17 @@ static void rename_scalar(const char *t, size_t beg, size_t end, const char *v, 
     el_add(out, beg, end, b.data, b.len);
     buf_free(&nv);
     buf_free(&b);
+}
+
+/* A piece of a single-string `tags` value with its first `olen` name bytes
+ * (after an optional '#') replaced by `new_name`. */
+static void renamed_piece(buf_t *out, const piece *pc, const char *new_name, size_t olen)
+{
+    const char *v = pc->p;
+    size_t vn = pc->n;
+    if (vn && v[0] == '#') buf_addc(out, '#'), v++, vn--;
+    buf_adds(out, new_name);
+    if (vn > olen) buf_add(out, v + olen, vn - olen);
 }
 
 int edit_tag_rename(const char *text, size_t len, const char *old_tag, const char *new_tag,
@@ -1480,11 +1518,7 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
             for (size_t i = 0; i < n && inplace; i++) {
                 if (!ren[i] || (n == 1 && ps[i].n == x.scalar.vlen)) continue;
                 buf_t nv = {0};
-                const char *v = ps[i].p;
-                size_t vn = ps[i].n;
-                if (vn && v[0] == '#') buf_addc(&nv, '#'), v++, vn--;
-                buf_adds(&nv, nw.w);
-                if (vn > olen) buf_add(&nv, v + olen, vn - olen);
+                renamed_piece(&nv, &ps[i], nw.w, olen);
                 inplace = plain_ok(nv.data, nv.len);
                 buf_free(&nv);
             }
@@ -1507,11 +1541,7 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
                     if (k++) buf_adds(&b, ", ");
                     if (ren[i]) {
                         buf_t nv = {0};
-                        const char *v = ps[i].p;
-                        size_t vn = ps[i].n;
-                        if (vn && v[0] == '#') buf_addc(&nv, '#'), v++, vn--;
-                        buf_adds(&nv, nw.w);
-                        if (vn > olen) buf_add(&nv, v + olen, vn - olen);
+                        renamed_piece(&nv, &ps[i], nw.w, olen);
                         put_scalar(&b, nv.data, nv.len, x.scalar.style);
                         buf_free(&nv);
                     } else {
@@ -1530,7 +1560,7 @@ int edit_tag_rename(const char *text, size_t len, const char *old_tag, const cha
             }
             if (ndrop) {
                 if (x.kind == TK_FLOW) rc = flow_remove(text, &x, drop, out, err);
-                else block_remove(&lt, &x, drop, out);
+                else rc = block_remove(&lt, &x, drop, out, err);
                 if (rc) goto done;
             }
         }
@@ -1624,18 +1654,41 @@ static int num_mode(const ltab *lt, const parse_item *its, size_t n, long *first
 }
 
 /* Line `l` with `delta` columns more (spaces added) or fewer (leading spaces
- * removed, as many as there are) -- blank lines unchanged. */
+ * removed, as many as there are) -- blank lines unchanged. Columns are what
+ * Markdown reads: a tab in the indentation keeps its place only when the
+ * line still comes out max(0, width + delta) columns wide (a space before a
+ * tab is absorbed by it; a tab is never split); otherwise the indentation is
+ * written as that many spaces. */
 static void reindent_line(const ltab *lt, int l, long delta, buf_t *b)
 {
     size_t s = lt_start(lt, l), e = lt_start(lt, l + 1);
-    if (!lt_blank(lt, l)) {
-        if (delta > 0) {
-            for (long i = 0; i < delta; i++) buf_addc(b, ' ');
-        } else {
-            for (long i = 0; i < -delta && s < e && lt->t[s] == ' '; i++) s++;
+    if (!delta || lt_blank(lt, l)) {
+        buf_add(b, lt->t + s, e - s);
+        return;
+    }
+    long w = 0;
+    int tab = 0;
+    size_t ws = s;
+    for (; ws < e && (lt->t[ws] == ' ' || lt->t[ws] == '\t'); ws++) {
+        tab |= lt->t[ws] == '\t';
+        w = lt->t[ws] == '\t' ? (w + 4) & ~3L : w + 1;
+    }
+    size_t from = b->len;
+    if (delta > 0) {
+        for (long i = 0; i < delta; i++) buf_addc(b, ' ');
+    } else {
+        for (long i = 0; i < -delta && s < e && lt->t[s] == ' '; i++) s++;
+    }
+    buf_add(b, lt->t + s, ws - s);
+    if (tab) {
+        long want = w + delta < 0 ? 0 : w + delta, got = 0;
+        for (size_t i = from; i < b->len; i++) got = b->data[i] == '\t' ? (got + 4) & ~3L : got + 1;
+        if (got != want) {
+            b->len = from;
+            for (long i = 0; i < want; i++) buf_addc(b, ' ');
         }
     }
-    buf_add(b, lt->t + s, e - s);
+    buf_add(b, lt->t + ws, e - ws);
 }
 
 /* Display column of byte `at` of its line (tab stops every 4, as parse.c). */
@@ -1900,23 +1953,32 @@ static int in_item(const parse_note *pn, int line)
     return 0;
 }
 
-/* Why moved items did not land intact, when it is the note's layout: a
- * non-blank line right after a cut or an insertion, in no item before, is in
- * one in the result `np` (text `nt`): it continues a list item's paragraph
- * or, indented, became a paragraph of it -- a blank line (see cut_moved and
- * relocate) cannot keep it apart. Returns that line (original numbering),
- * else 0. */
+/* Why moved items did not land intact, when it is the note's layout: the
+ * first non-blank line after a cut or an insertion (blank lines between
+ * skipped), in no item before, is in one in the result `np` (text `nt`): it
+ * continues a list item's paragraph or, indented, became a paragraph of it
+ * -- a blank line (see cut_moved and relocate) cannot keep it apart.
+ * Returns that line (original numbering), else 0. */
 static int joined_line(const parse_note *pn, const ltab *lt, const edit_list *out,
                        const parse_note *np, const char *nt)
 {
-    long shift = 0;
     for (size_t i = 0; i < out->n; i++) {
         const edit_repl *r = &out->r[i];
-        shift += (long)r->len - (long)(r->end - r->start);
         if (r->end >= lt->len || (r->end && lt->t[r->end - 1] != '\n')) continue;
         int lo = lt_line(lt, r->end);
+        while ((size_t)lo < lt->n && lt_blank(lt, lo)) lo++;
         if (lt_blank(lt, lo) || in_item(pn, lo)) continue;
-        size_t at = (size_t)((long)r->end + shift);
+        /* where line lo starts in the result: unless an edit replaces it */
+        size_t so = lt_start(lt, lo);
+        long shift = 0;
+        int covered = 0;
+        for (size_t j = 0; j < out->n && out->r[j].start <= so; j++) {
+            const edit_repl *q = &out->r[j];
+            if (q->end > so) covered = 1;
+            shift += (long)q->len - (long)(q->end - q->start);
+        }
+        if (covered) continue;
+        size_t at = (size_t)((long)so + shift);
         int ln = 1;
         for (size_t k = 0; k < at; k++) ln += nt[k] == '\n';
         if (in_item(np, ln)) return lo;
@@ -1942,6 +2004,24 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
         S[k].moved = xcalloc(S[k].n ? S[k].n : 1, sizeof(int));
     }
     for (size_t i = 0; i < nmv; i++) S[mv[i].from].moved[mv[i].it - S[mv[i].from].items] = 1;
+    /* a heading indented 4 or more columns is one only inside the list item
+     * above it (else it is indented code): moving items around it can turn
+     * it into code, or leave it in another item */
+    int first = secs[0]->line;
+    if (secs[1] && secs[1]->line < first) first = secs[1]->line;
+    for (size_t i = 0; i < pn->n_headings; i++) {
+        int hl = pn->headings[i].line;
+        if (hl <= first) continue;
+        size_t p = lt_start(lt, hl), e = lt_cend(lt, hl); /* hl > 1: no BOM */
+        while (p < e && (lt->t[p] == ' ' || lt->t[p] == '\t')) p++;
+        if (col_of(lt, p) >= 4) {
+            for (int k = 0; k < 2; k++) free(S[k].moved);
+            return fail(err, EDIT_EINVAL,
+                        "%s: the heading at line %d is indented 4 or more columns (a heading "
+                        "only inside the list item above it); unindent it first",
+                        what, hl);
+        }
+    }
     /* an item that opens an HTML comment it never closes (it runs to the end
      * of the note) would swallow whatever follows it in its new place */
     for (size_t i = 0; i < nmv; i++)

@@ -149,7 +149,9 @@ void edit_changes_free(edit_change *v, size_t n);
  * Refused with EDIT_EFM: frontmatter that does not parse, a non-mapping or
  * flow-mapping root, a `tags` value that is a mapping, a block scalar or a
  * list with nested values, a `tags` value or item with a YAML anchor (&a)
- * or tag (!x). Invalid tag names: EDIT_EINVAL naming the tag. */
+ * or tag (!x), a block list whose item to copy (add: the last) or remove
+ * is not on its dash's line ("-" then the value below it). Invalid tag
+ * names: EDIT_EINVAL naming the tag. */
 typedef struct {
     int *lines;
     size_t n;
@@ -196,8 +198,9 @@ edit_prio edit_priorities(const parse_note *note, int client_cap, int default_ca
  * character, or ordered numbers continuing its last one with its '.'/')');
  * into a new or empty Parking lot they keep their own bullet, ordered ones
  * renumbered from 1. When a marker's width changes, the item's other lines
- * are re-indented by the difference so nesting is kept. Lists numbered
- * 1,1,1 keep repeating their number.
+ * are re-indented by the difference so nesting is kept (to the column:
+ * indentation holding a tab that cannot keep it there is written as
+ * spaces). Lists numbered 1,1,1 keep repeating their number.
  * Frontmatter bytes are never touched. Nothing is lost: the multiset of item
  * texts of the note is checked equal before and after. No Priorities
  * section: EDIT_ENOTFOUND. At or under the cap: empty list. */

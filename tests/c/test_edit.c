@@ -303,6 +303,13 @@ static void test_add_refusals(void)
 {
     ASSERT(strncmp(ADD("---\ntags: [a\nx: : :\n---\n", "c"), "ERR -2", 6) == 0);
     ASSERT(strstr(out_buf, "frontmatter does not parse") != NULL);
+    /* fuzz_edit: a block item below its dash ("-" then " l"): a copy of its
+     * line would continue its value ("l - c"), removing its line would leave
+     * a null item; refused, named */
+    ASSERT(strstr(ADD("---\ntags:\n-\n l\n---", "c"),
+                  "ERR -2: the `tags` item at line 4 is not on the line of its dash") != NULL);
+    ASSERT(strstr(REMOVE("---\ntags:\n- a\n-\n  l\n---\n", "l"), "ERR -2") != NULL);
+    ASSERT_STR_EQ(REMOVE("---\ntags:\n- a\n-\n  l\n---\n", "a"), "---\ntags:\n-\n  l\n---\n");
     /* fuzz_edit: a YAML tag or anchor on the value or an item is refused
      * (`tags: !` became "tags: [c] !", which does not parse) */
     ASSERT(strncmp(ADD("---\ntags: !\n---", "c"), "ERR -2", 6) == 0);
@@ -675,6 +682,20 @@ static void test_cap_creates_parking_lot(void)
      * of the last one even after a blank line: refused, named */
     ASSERT(strstr(CAP("## Priorities\n- a\n- b\n> q\n  Next\n---\n", 1),
                   "ERR -1: cap: line 5 (indented text") != NULL);
+    /* fuzz_edit: ... also past blank lines (here the text of a setext heading
+     * would join the item put before it) */
+    ASSERT(strstr(CAP("Priorities\n-\n-\n*\nl\n\n  l\n-", 1),
+                  "ERR -1: cap: line 7 (indented text") != NULL);
+    /* fuzz_edit: a last line "-\r\r" without a newline keeps both '\r' when
+     * moved (only the line break the move added is dropped again) */
+    ASSERT_STR_EQ(CAP("# Priorities\n0.\n- T\n-\r\r", 1),
+                  "# Priorities\n0.\n\n# Parking lot\n- T\n-\r\r");
+    /* fuzz_edit: re-indenting counts columns: a tab cannot lose one (" -"
+     * to "-" kept "\t  t" at column 6, indented code under "-") */
+    ASSERT_STR_EQ(CAP("# Priorities\n0.\n4.\n -\n\t  t", 1),
+                  "# Priorities\n0.\n\n# Parking lot\n1.\n-\n     t");
+    ASSERT_STR_EQ(CAP("# Priorities\n- a\n- b\n\t- c\n\n# Parking lot\n1. x\n", 1),
+                  "# Priorities\n- a\n\n# Parking lot\n1. x\n2. b\n     - c\n");
     /* fuzz_edit: a moved item whose HTML comment never closes would swallow
      * what follows its new place (here the Priorities heading) */
     ASSERT(strstr(CAP("# Parking lot\n\n# Priorities\n-\n-\n- <!--", 2),
@@ -697,6 +718,10 @@ static void test_cap_creates_parking_lot(void)
      * follows are kept apart from it by a blank line */
     ASSERT_STR_EQ(CAP("## Priorities\n- a\n- x\n\n## Parking lot\n-\nt\n", 1),
                   "## Priorities\n- a\n\n## Parking lot\n-\n- x\n\nt\n");
+    /* fuzz_edit: a heading indented 4+ columns is one only inside the item
+     * above it; moving that item would turn it into indented code */
+    ASSERT(strstr(CAP("# Priorities\n1.\n2.\nv\n- a\n\t# Parking lot", 2),
+                  "ERR -1: cap: the heading at line 6 is indented") != NULL);
     /* and a frontmatter that does not parse is left as it is, not a reason
      * to refuse (cap never touches it) */
     ASSERT_STR_EQ(CAP("---\n@\n---\n# Priorities\n- a\n- b\n", 1),
