@@ -233,6 +233,7 @@ static int el_finish(edit_list *e, const char *t, size_t len)
                 return -1;
             }
             if (r->start == p->end) { /* touching ranges: one replacement */
+                /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): texts are distinct (el_add), el_sort permutes */
                 p->text = xrealloc(p->text, p->len + r->len + 1);
                 memcpy(p->text + p->len, r->text, r->len + 1);
                 p->len += r->len;
@@ -258,6 +259,7 @@ static int el_finish(edit_list *e, const char *t, size_t len)
             else if (n && r->text[n - 1] == '\n') n--;
             char *nt = xmalloc(el + n + 1);
             memcpy(nt, eol, el);
+            /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): as above */
             memcpy(nt + el, r->text, n);
             nt[el + n] = '\0';
             free(r->text);
@@ -1994,6 +1996,7 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
     memset(S, 0, sizeof S);
     const parse_section *secs[2] = {parse_find_section(pn, SEC_PRIORITIES),
                                     parse_find_section(pn, SEC_PARKING_LOT)};
+    if (!secs[0]) return fail(err, EDIT_ENOTFOUND, "the note has no Priorities section");
     for (int k = 0; k < 2; k++) {
         S[k].sec = secs[k];
         if (!secs[k]) continue;
