@@ -48,10 +48,13 @@ int edit_errorf(edit_error *err, int code, const char *fmt, ...)
 }
 #define fail edit_errorf
 
-/* The pure edits work on text the parser can read (parse.h): valid UTF-8
- * without NUL bytes. Anything else is refused, never rewritten. */
-static int bad_text(const char *text, size_t len, edit_error *err)
+/* The start of every pure edit: `out` and `err` cleared, and the text
+ * checked: the edits work on text the parser can read (parse.h), valid
+ * UTF-8 without NUL bytes; anything else is refused, never rewritten. */
+static int edit_begin(const char *text, size_t len, edit_list *out, edit_error *err)
 {
+    memset(out, 0, sizeof *out);
+    if (err) memset(err, 0, sizeof *err);
     if (memchr(text, 0, len))
         return fail(err, EDIT_EINVAL, "the note holds NUL bytes (a binary file?): left unchanged");
     if (!utf8_valid(text, len))
@@ -1092,9 +1095,7 @@ static void fm_names(const parse_note *pn, strv *out) { tag_names(pn, 1, 1, out)
 int edit_tag_add(const char *text, size_t len, const char *const *tags, size_t n_tags,
                  edit_list *out, edit_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (err) memset(err, 0, sizeof *err);
-    if (bad_text(text, len, err)) return EDIT_EINVAL;
+    if (edit_begin(text, len, out, err)) return EDIT_EINVAL;
     targ *args = NULL;
     size_t na = 0;
     int rc = parse_args(tags, n_tags, &args, &na, err);
@@ -1261,10 +1262,8 @@ static int in_args(const targ *a, size_t n, const char *name)
 int edit_tag_remove(const char *text, size_t len, const char *const *tags, size_t n_tags,
                     edit_list *out, edit_lines *inline_left, edit_error *err)
 {
-    memset(out, 0, sizeof *out);
     if (inline_left) memset(inline_left, 0, sizeof *inline_left);
-    if (err) memset(err, 0, sizeof *err);
-    if (bad_text(text, len, err)) return EDIT_EINVAL;
+    if (edit_begin(text, len, out, err)) return EDIT_EINVAL;
     targ *args = NULL;
     size_t na = 0;
     int rc = parse_args(tags, n_tags, &args, &na, err);
@@ -1417,9 +1416,7 @@ static void renamed_piece(buf_t *out, const piece *pc, const char *new_name, siz
 int edit_tag_rename(const char *text, size_t len, const char *old_tag, const char *new_tag,
                     edit_list *out, edit_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (err) memset(err, 0, sizeof *err);
-    if (bad_text(text, len, err)) return EDIT_EINVAL;
+    if (edit_begin(text, len, out, err)) return EDIT_EINVAL;
     targ o = {0}, nw = {0};
     int rc = targ_make(old_tag, &o, err);
     if (rc) return rc;
@@ -2203,9 +2200,7 @@ static int relocate(const char *t, size_t len, const parse_note *pn, const ltab 
 
 int edit_cap(const char *text, size_t len, int cap, edit_list *out, edit_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (err) memset(err, 0, sizeof *err);
-    if (bad_text(text, len, err)) return EDIT_EINVAL;
+    if (edit_begin(text, len, out, err)) return EDIT_EINVAL;
     if (cap < 1) return fail(err, EDIT_EINVAL, "the cap must be at least 1 (got %d)", cap);
     parse_note pn;
     parse_note_text("", text, len, &pn);
@@ -2243,9 +2238,7 @@ static const parse_item *item_at(const parse_note *pn, const parse_section *s, i
 int edit_promote(const char *text, size_t len, int cap, int line, int park_line,
                  edit_list *out, edit_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (err) memset(err, 0, sizeof *err);
-    if (bad_text(text, len, err)) return EDIT_EINVAL;
+    if (edit_begin(text, len, out, err)) return EDIT_EINVAL;
     if (cap < 1) return fail(err, EDIT_EINVAL, "the cap must be at least 1 (got %d)", cap);
     parse_note pn;
     parse_note_text("", text, len, &pn);
