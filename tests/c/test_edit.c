@@ -301,6 +301,17 @@ static void test_add_unicode_offsets(void)
 
 static void test_add_refusals(void)
 {
+    /* Text the parser cannot read is refused by every edit, never rewritten. */
+    ASSERT(strstr(ADD("---\ntags: [a]\n---\n\xff oops\n", "c"), "ERR -1: the note is not valid UTF-8") != NULL);
+    ASSERT(strstr(CAP("## Priorities\n- a\n- b\xc3\n", 1), "ERR -1: the note is not valid UTF-8") != NULL);
+    {
+        const char *tags[] = {"c"};
+        edit_list e;
+        edit_error err;
+        ASSERT_EQ(edit_tag_remove("---\ntags: [c]\n---\n\0\n", 20, tags, 1, &e, NULL, &err), EDIT_EINVAL);
+        ASSERT(strstr(err.msg, "NUL bytes") != NULL);
+        ASSERT_EQ(e.n, 0);
+    }
     ASSERT(strncmp(ADD("---\ntags: [a\nx: : :\n---\n", "c"), "ERR -2", 6) == 0);
     ASSERT(strstr(out_buf, "frontmatter does not parse") != NULL);
     /* fuzz_edit: a block item below its dash ("-" then " l"): a copy of its
